@@ -1,0 +1,1 @@
+"""x/crossvm: cross-VM calls between the EVM, CosmWasm and the SVM."""

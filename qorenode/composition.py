@@ -1,0 +1,78 @@
+"""The composition root: the only module that sees concrete VM adapters and modules.
+
+It builds the modules over one database, wires the keepers each expects (the bank gets the EVM's
+account ledger, the native-transaction module gets the application's message router), and returns
+the application in module order: that order is the order of every block hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qorenode.app import Application, ChainInfo, FrameJournal
+from qorenode.bank import BankModule
+from qorenode.interfaces import Module, PendingTx, TxKind
+from qorenode.native_tx import NativeTxModule
+from qorenode.store import Database
+from vms.evm.module import EvmModule
+
+
+class _LateFrameHooks:
+    """Frame hooks whose target (the application's journal) exists only after the modules."""
+
+    target: FrameJournal | None = None
+
+    def snapshot(self) -> Any:
+        assert self.target is not None
+        return self.target.snapshot()
+
+    def commit(self, token: Any) -> None:
+        assert self.target is not None
+        self.target.commit(token)
+
+    def revert(self, token: Any) -> None:
+        assert self.target is not None
+        self.target.revert(token)
+
+    def lock(self) -> None:
+        assert self.target is not None
+        self.target.lock()
+
+
+@dataclass
+class Composition:
+    """The built application and the handles the node needs to decode incoming transactions."""
+
+    app: Application
+    evm: EvmModule
+    bank: BankModule
+    native: NativeTxModule
+    extra_modules: list[Module]
+
+    def decode(self, kind: TxKind, payload: Any) -> PendingTx:
+        if kind is TxKind.EVM:
+            return self.evm.pending_tx(payload)
+        if kind is TxKind.NATIVE:
+            return self.native.pending_tx(payload)
+        raise ValueError(f"no decoder for {kind}")
+
+    def account_nonce(self, address: bytes) -> int:
+        return self.evm.get_nonce(address)
+
+
+def compose(database: Database, genesis: Mapping[str, Any]) -> Composition:
+    """Build the application for ``genesis`` over ``database`` (not yet started)."""
+    hooks = _LateFrameHooks()
+    chain = ChainInfo(str(genesis["chain_id"]), int(genesis["evm_chain_id"]))
+    # The application owns the working state; modules get views of it once it exists.
+    app = Application(database, chain)
+    evm = EvmModule(app.state.prefixed(b"evm/"), hooks, chain.evm_chain_id)
+    bank = BankModule(app.state.prefixed(b"bank/"), evm)
+    native = NativeTxModule(chain.chain_id, evm)
+    modules: list[Module] = [evm, bank, native]
+    app.set_modules(modules)
+    hooks.target = app.frames
+    native.bind(app.msg_handler, app.chain_store.tx)
+    return Composition(app=app, evm=evm, bank=bank, native=native, extra_modules=[])

@@ -1,0 +1,70 @@
+"""Genesis files: the devnet preset and its validation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from qorenode.addresses import parse_address
+from qorenode.errors import InvalidParams
+from qorenode.keys import DEV_ACCOUNT_COUNT, DEV_MNEMONIC, dev_keys
+
+PRESET_PATH = Path(__file__).resolve().parents[1] / "genesis" / "devnet.json"
+DEV_BALANCE = 10_000 * 10**18  # 10,000 QOR per dev account, as anvil funds its accounts
+
+REQUIRED_FIELDS = ("chain_id", "evm_chain_id", "genesis_time", "block_time", "bank", "evm")
+
+
+class InvalidGenesis(InvalidParams):
+    code = 27
+
+
+def build_devnet_genesis() -> dict[str, Any]:
+    """The preset, as ``genesis/devnet.json`` holds it (regenerate with ``make genesis``)."""
+    keys = dev_keys(DEV_ACCOUNT_COUNT, DEV_MNEMONIC)
+    return {
+        "chain_id": "qorenode-devnet-1",
+        "evm_chain_id": 31337,
+        "genesis_time": 1_767_225_600,  # 2026-01-01T00:00:00Z
+        "block_time": 1,
+        "dev_mnemonic": DEV_MNEMONIC,
+        "dev_accounts": [
+            {"name": k.name, "address": k.hex_address, "bech32": k.bech32_address} for k in keys
+        ],
+        "bank": {
+            "denom": "aqor",
+            "balances": [{"address": k.hex_address, "amount": str(DEV_BALANCE)} for k in keys],
+        },
+        "evm": {
+            "block_gas_limit": 30_000_000,
+            "initial_base_fee": "1000000000",
+            "coinbase": "0x0000000000000000000000000000000000000000",
+            "alloc": {},
+        },
+    }
+
+
+def load_genesis(path: Path | None = None) -> dict[str, Any]:
+    """Read and validate a genesis file (the preset when no path is given)."""
+    source = path or PRESET_PATH
+    try:
+        genesis = json.loads(source.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidGenesis(f"cannot read genesis {source}: {exc}") from exc
+    validate_genesis(genesis)
+    return genesis
+
+
+def validate_genesis(genesis: Any) -> None:
+    if not isinstance(genesis, dict):
+        raise InvalidGenesis("genesis must be a JSON object")
+    missing = [f for f in REQUIRED_FIELDS if f not in genesis]
+    if missing:
+        raise InvalidGenesis(f"genesis lacks {', '.join(missing)}")
+    if not isinstance(genesis["evm_chain_id"], int) or genesis["evm_chain_id"] <= 0:
+        raise InvalidGenesis("evm_chain_id must be a positive integer")
+    for entry in genesis["bank"].get("balances", []):
+        parse_address(entry["address"])
+        if int(entry["amount"]) < 0:
+            raise InvalidGenesis(f"negative genesis balance for {entry['address']}")

@@ -1,0 +1,1 @@
+"""VM adapters: one package per VM, each behind the module interface of qorenode.interfaces."""

@@ -1,0 +1,156 @@
+"""py-evm Prague configured for the node: precompile registry, frame hooks, system transactions.
+
+py-evm is configured by subclassing (its own idiom): each node gets a computation class whose
+precompile table is the node's ``PrecompileRegistry``, and a state class whose call-frame
+snapshots are fanned out to the application's ``FrameHooks`` so side stores (CosmWasm, the bank's
+32-byte accounts, x/crossvm) follow the EVM's journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import rlp
+from eth.abc import ComputationAPI, StateAPI
+from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.exceptions import VMError
+from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.computation import PragueComputation
+from eth.vm.forks.prague.state import PragueState
+from eth.vm.message import Message
+from eth_hash.auto import keccak
+from eth_typing import Address
+from eth_utils import to_canonical_address
+
+from qorenode.interfaces import FrameHooks
+
+Precompile = Callable[[ComputationAPI], ComputationAPI]
+
+SYSTEM_TX_TYPE = 0x7E  # as the OP Stack's deposit transaction
+
+
+class PrecompileRegistry:
+    """The extension point where modules (x/crossvm's 0x901) add Python precompiles.
+
+    The registry's table is the computation class's own ``_precompiles``, so a precompile
+    registered at composition time is live for every VM instance built afterwards.
+    """
+
+    def __init__(self) -> None:
+        self.table: dict[bytes, Precompile] = {
+            bytes(address): fn for address, fn in PragueComputation.get_precompiles().items()
+        }
+
+    def register(self, address: bytes | str, precompile: Precompile) -> None:
+        canonical = to_canonical_address(address)
+        if canonical in self.table:
+            raise ValueError(f"a precompile is already registered at 0x{canonical.hex()}")
+        self.table[canonical] = precompile
+
+    def __contains__(self, address: bytes) -> bool:
+        return address in self.table
+
+
+class QoreState(PragueState):
+    """Prague state whose snapshots, commits, reverts and locks reach the frame hooks."""
+
+    frame_hooks: FrameHooks
+
+    def snapshot(self) -> Any:
+        root, checkpoint = super().snapshot()
+        return root, checkpoint, self.frame_hooks.snapshot()
+
+    def commit(self, snapshot: Any) -> None:
+        root, checkpoint, token = snapshot
+        super().commit((root, checkpoint))
+        self.frame_hooks.commit(token)
+
+    def revert(self, snapshot: Any) -> None:
+        root, checkpoint, token = snapshot
+        super().revert((root, checkpoint))
+        self.frame_hooks.revert(token)
+
+    def lock_changes(self) -> None:
+        super().lock_changes()
+        self.frame_hooks.lock()
+
+
+def build_vm_class(registry: PrecompileRegistry, hooks: FrameHooks) -> type[PragueVM]:
+    """A Prague VM class bound to this node's precompiles and frame hooks."""
+    computation_class = PragueComputation.configure(
+        __name__="QoreComputation", _precompiles=registry.table
+    )
+    state_class = type(
+        "QoreNodeState",
+        (QoreState,),
+        {"computation_class": computation_class, "frame_hooks": hooks},
+    )
+    vm_class: type[PragueVM] = PragueVM.configure(__name__="QoreVM", _state_class=state_class)
+    return vm_class
+
+
+@dataclass(frozen=True)
+class SystemTransaction:
+    """An unsigned transaction the node itself applies (cross-VM deliveries to the EVM).
+
+    In the spirit of the OP Stack's deposit transaction: it runs from ``sender`` with no signature,
+    no nonce and no fee checks, its gas bounded by ``gas``; ``source`` makes its hash unique and
+    deterministic (x/crossvm uses the message id).
+    """
+
+    source: bytes
+    sender: bytes
+    to: bytes
+    value: int
+    data: bytes
+    gas: int
+
+    @property
+    def hash(self) -> bytes:
+        return bytes(keccak(self.encode()))
+
+    def encode(self) -> bytes:
+        body = [self.source, self.sender, self.to, self.value, self.gas, self.data]
+        return bytes([SYSTEM_TX_TYPE]) + rlp.encode(body)
+
+    @classmethod
+    def decode(cls, encoded: bytes) -> SystemTransaction:
+        if not encoded or encoded[0] != SYSTEM_TX_TYPE:
+            raise ValueError("not a system transaction")
+        source, sender, to, value, gas, data = rlp.decode(encoded[1:])
+        return cls(
+            source=source,
+            sender=sender,
+            to=to,
+            value=int.from_bytes(value, "big"),
+            data=data,
+            gas=int.from_bytes(gas, "big"),
+        )
+
+
+def apply_system_transaction(state: StateAPI, tx: SystemTransaction) -> ComputationAPI:
+    """Run a system transaction on ``state``: no signature, nonce or fee; the caller locks state.
+
+    The sender must already hold ``value`` (x/crossvm releases escrow to it first). A failing
+    execution is a computation with ``is_error`` set, never an exception, unless py-evm itself
+    fails.
+    """
+    state.lock_changes()
+    if tx.to == CREATE_CONTRACT_ADDRESS:
+        raise ValueError("system transactions cannot create contracts")
+    message = Message(
+        gas=tx.gas,
+        to=Address(tx.to),
+        sender=Address(tx.sender),
+        value=tx.value,
+        data=tx.data,
+        code=state.get_code(Address(tx.to)),
+    )
+    context = state.get_transaction_context_class()(gas_price=0, origin=Address(tx.sender))
+    computation = state.computation_class.apply_message(state, message, context)
+    if computation.is_error and not isinstance(computation.error, VMError):
+        raise computation.error
+    state.clear_transient_storage()  # type: ignore[attr-defined]
+    return computation
