@@ -47,6 +47,7 @@ contracts: $(NPM_STAMP)
 
 check-contracts: contracts
 	git diff --exit-code -- native/solidity/build
+	test -z "$$(git status --porcelain --untracked-files=all -- native/solidity/build)"
 
 genesis: $(STAMP)
 	$(BIN)/python -c "import json; from qorenode.genesis import build_devnet_genesis as g; \
