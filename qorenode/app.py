@@ -114,17 +114,24 @@ class Application:
         self.last_block: BlockRecord | None = None
 
     def set_modules(self, modules: Sequence[Module]) -> None:
-        """Install the modules (built over this application's working state), in hook order."""
-        self.modules[:] = modules
-        for module in self.modules:
+        """Install the modules (built over this application's working state), in hook order.
+
+        A later call replaces the whole set: routes and message handlers are rebuilt from it.
+        """
+        routes: dict[TxKind, Module] = {}
+        handlers: dict[str, MsgHandler] = {}
+        for module in modules:
             for kind in module.tx_kinds():
-                if kind in self._routes:
+                if kind in routes:
                     raise ValueError(f"two modules route {kind}")
-                self._routes[kind] = module
+                routes[kind] = module
             for type_url, handler in module.msg_handlers().items():
-                if type_url in self._msg_handlers:
+                if type_url in handlers:
                     raise ValueError(f"two handlers for {type_url}")
-                self._msg_handlers[type_url] = handler
+                handlers[type_url] = handler
+        self.modules[:] = modules
+        self._routes = routes
+        self._msg_handlers = handlers
 
     # -- start ----------------------------------------------------------------------------------
 

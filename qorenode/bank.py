@@ -63,7 +63,7 @@ def parse_coins(coins: Any) -> int:
         if coin["denom"] != DENOM:
             raise InvalidCoins(f"unknown denom {coin['denom']!r}: this chain's token is {DENOM}")
         amount = coin["amount"]
-        if not isinstance(amount, str) or not amount.isdigit():
+        if not isinstance(amount, str) or not (amount.isascii() and amount.isdigit()):
             raise InvalidCoins(f"coin amount must be a decimal string, got {amount!r}")
         total += int(amount)
     return total

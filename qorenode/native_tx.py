@@ -103,7 +103,7 @@ def _uint(value: Any, name: str) -> int:
         raise MalformedTransaction(f"{name} must be an unsigned integer")
     if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     raise MalformedTransaction(f"{name} must be an unsigned integer (decimal string)")
 
@@ -132,6 +132,8 @@ def decode_native_tx(tx: Any, chain_id: str) -> NativeTx:
             raise MalformedTransaction("every message is an object with an '@type'")
     if not isinstance(tx.get("memo", ""), str):
         raise MalformedTransaction("memo must be a string")
+    if not isinstance(tx["sender"], str):
+        raise MalformedTransaction("sender must be an address string")
     try:
         claimed = parse_address(tx["sender"])
     except NodeError as exc:

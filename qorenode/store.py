@@ -133,6 +133,9 @@ class WorkingState:
             journal.clear()
 
     def _pop_to(self, checkpoint: int) -> int:
+        if all(ident != checkpoint for ident, _ in self._checkpoints):
+            # refuse before popping: a stale id must not close the layers that are open
+            raise RuntimeError(f"checkpoint {checkpoint} is not open")
         while self._checkpoints:
             ident, position = self._checkpoints.pop()
             if ident == checkpoint:
