@@ -74,5 +74,6 @@ def compose(database: Database, genesis: Mapping[str, Any]) -> Composition:
     modules: list[Module] = [evm, bank, native]
     app.set_modules(modules)
     hooks.target = app.frames
+    evm.sandbox = app.sandbox
     native.bind(app.msg_handler, app.chain_store.tx)
     return Composition(app=app, evm=evm, bank=bank, native=native, extra_modules=[])

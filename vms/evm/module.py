@@ -9,7 +9,8 @@ state persisted, header and block stored, all into the block's write batch.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import rlp
@@ -26,6 +27,7 @@ from eth_hash.auto import keccak
 from eth_typing import Address, BlockNumber, Hash32
 from eth_utils import ValidationError
 
+from qorenode import __version__
 from qorenode.addresses import parse_address
 from qorenode.errors import (
     FeeTooLow,
@@ -37,10 +39,12 @@ from qorenode.errors import (
     WrongChainId,
 )
 from qorenode.interfaces import (
+    ApiRegistry,
     BlockContext,
     FrameHooks,
     KVStore,
     Module,
+    NodeServices,
     PendingTx,
     TxKind,
     TxResult,
@@ -57,6 +61,7 @@ from vms.evm.machine import (
 log = logging.getLogger(__name__)
 
 EXTRA_DATA = b"qorenode"
+CLIENT_VERSION = f"qorenode/v{__version__}/python"
 
 
 def revert_reason(output: bytes) -> str:
@@ -96,6 +101,8 @@ class EvmModule(Module):
         self._records: list[TxRecord] = []
         self._sealed: BlockHeaderAPI | None = None
         self._read_state: StateAPI | None = None
+        # set by the composition root: runs calls and estimates without keeping side-store writes
+        self.sandbox: Callable[[], AbstractContextManager[None]] | None = None
 
     # -- genesis and start ---------------------------------------------------------------------
 
@@ -390,6 +397,13 @@ class EvmModule(Module):
         self._header = None
         self._txs, self._receipts, self._records = [], [], []
         self._read_state = None
+
+    # -- API ------------------------------------------------------------------------------------
+
+    def register_api(self, api: ApiRegistry, node: NodeServices) -> None:
+        from vms.evm.rpc import register_eth_api
+
+        register_eth_api(api, node, self, client_version=CLIENT_VERSION, sandbox=self.sandbox)
 
     # -- reads ----------------------------------------------------------------------------------
 
