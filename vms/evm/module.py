@@ -170,6 +170,8 @@ class EvmModule(Module):
             _ = tx.sender
         except Exception as exc:
             raise InvalidSignature(f"invalid transaction signature: {exc}") from exc
+        if tx.y_parity not in (0, 1):
+            raise InvalidSignature(f"invalid transaction signature: y parity {tx.y_parity}")
         chain_id = getattr(tx, "chain_id", None)
         if chain_id is not None and chain_id != self.chain_id:
             raise WrongChainId(f"invalid chain id {chain_id}: this chain is {self.chain_id}")
