@@ -1,0 +1,278 @@
+"""Helpers shared by the integration tests: raw JSON-RPC over HTTP, signing, node subprocesses.
+
+Everything here talks to a real node over real sockets; nothing reaches into the node's objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from eth_account import Account
+from eth_utils import keccak, to_checksum_address
+
+from qorenode.keys import dev_keys
+from tests.fixtures.contracts import REPO_ROOT
+
+CHAIN_ID = 31337
+TOKEN_SUPPLY = 1_000_000 * 10**18
+TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+GWEI = 10**9
+
+DEV = dev_keys()
+DEV0, DEV1, DEV2, DEV3 = DEV[0], DEV[1], DEV[2], DEV[3]
+
+
+def dev_key_hex(index: int) -> str:
+    return "0x" + DEV[index].private_key.hex()
+
+
+# -- raw HTTP ------------------------------------------------------------------------------------
+
+
+def post(url: str, body: bytes, *, timeout: float = 30.0) -> tuple[int, bytes]:
+    """POST ``body`` as JSON to ``url``; the status and the response body."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("POST", parts.path or "/", body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def rpc_raw(
+    url: str, method: str, params: Sequence[Any] | dict[str, Any] = (), rid: int = 1
+) -> Any:
+    """Call ``method``; the whole decoded response object (result or error)."""
+    request = {"jsonrpc": "2.0", "id": rid, "method": method, "params": list(params)}
+    if isinstance(params, dict):
+        request["params"] = params
+    status, body = post(url, json.dumps(request).encode())
+    assert status == 200, (status, body)
+    return json.loads(body)
+
+
+def rpc(url: str, method: str, *params: Any) -> Any:
+    """Call ``method`` and return its result; fail the test on an error response."""
+    response = rpc_raw(url, method, params)
+    assert "error" not in response, f"{method}{params!r} -> {response['error']!r}"
+    return response["result"]
+
+
+def rpc_error(url: str, method: str, *params: Any) -> dict[str, Any]:
+    """Call ``method``, which must fail; return its ``error`` object."""
+    response = rpc_raw(url, method, params)
+    assert "error" in response, f"{method}{params!r} unexpectedly answered {response!r}"
+    assert "result" not in response
+    error: dict[str, Any] = response["error"]
+    assert isinstance(error["code"], int) and isinstance(error["message"], str), error
+    return error
+
+
+def wait_for_receipt(url: str, tx_hash: str, timeout: float = 30.0) -> dict[str, Any]:
+    """Poll eth_getTransactionReceipt (a node subprocess mines on its own clock)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        receipt = rpc(url, "eth_getTransactionReceipt", tx_hash)
+        if receipt is not None:
+            return dict(receipt)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no receipt for {tx_hash} within {timeout}s")
+        time.sleep(0.02)
+
+
+# -- signing -------------------------------------------------------------------------------------
+
+
+def sign(tx: dict[str, Any], key_index: int = 0) -> str:
+    """Sign ``tx`` with dev key ``key_index``; the raw transaction as 0x-hex."""
+    signed = Account.sign_transaction(tx, DEV[key_index].private_key)
+    return "0x" + bytes(signed.raw_transaction).hex()
+
+
+def eip1559(
+    nonce: int,
+    *,
+    to: str | None = None,
+    value: int = 0,
+    data: bytes = b"",
+    gas: int = 100_000,
+    chain_id: int = CHAIN_ID,
+    max_fee: int = 10 * GWEI,
+    tip: int = GWEI,
+) -> dict[str, Any]:
+    tx: dict[str, Any] = {
+        "type": 2,
+        "chainId": chain_id,
+        "nonce": nonce,
+        "maxFeePerGas": max_fee,
+        "maxPriorityFeePerGas": tip,
+        "gas": gas,
+        "value": value,
+        "data": "0x" + data.hex(),
+    }
+    if to is not None:
+        tx["to"] = to_checksum_address(to)
+    return tx
+
+
+def transfer_calldata(to: str, amount: int) -> bytes:
+    from eth_abi import encode
+
+    return bytes.fromhex("a9059cbb") + encode(["address", "uint256"], [to, amount])
+
+
+def balance_of_calldata(owner: str) -> str:
+    from eth_abi import encode
+
+    return "0x70a08231" + encode(["address"], [owner]).hex()
+
+
+def token_balance(url: str, token: str, owner: str, block: str = "latest") -> int:
+    out = rpc(url, "eth_call", {"to": token, "data": balance_of_calldata(owner)}, block)
+    return int(out, 16)
+
+
+def deploy_calldata(bytecode: bytes, supply: int = TOKEN_SUPPLY) -> bytes:
+    from eth_abi import encode
+
+    return bytecode + encode(["uint256"], [supply])
+
+
+# -- ports and node subprocesses -----------------------------------------------------------------
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free TCP ports on 127.0.0.1 (bind port 0, note it, close)."""
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def node_command() -> list[str]:
+    """How to run the CLI: ``python -m qorenode`` if it has a ``__main__``, else via ``main()``."""
+    if (REPO_ROOT / "qorenode" / "__main__.py").is_file():
+        return [sys.executable, "-m", "qorenode"]
+    return [sys.executable, "-c", "from qorenode.cli import main; raise SystemExit(main())"]
+
+
+@dataclass
+class NodeProcess:
+    """A ``qorenode start`` subprocess on fresh free ports; its output goes to a log file."""
+
+    home: Path
+    block_time: float
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    ports: dict[str, int] = field(default_factory=dict)
+    starts: int = 0
+
+    @property
+    def eth_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['eth']}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.ports['ws']}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        assert self.process is None or self.process.poll() is not None, "already running"
+        eth, ws, rest, svm = free_ports(4)
+        self.ports = {"eth": eth, "ws": ws, "rest": rest, "svm": svm}
+        self.starts += 1
+        args = [
+            *node_command(),
+            "start",
+            "--home",
+            str(self.home),
+            "--block-time",
+            str(self.block_time),
+            "--eth-port",
+            str(eth),
+            "--ws-port",
+            str(ws),
+            "--rest-port",
+            str(rest),
+            "--svm-port",
+            str(svm),
+        ]
+        log = self.log_path.open("ab")
+        log.write(f"\n=== start #{self.starts}: {' '.join(args)}\n".encode())
+        log.flush()
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            args, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
+        )
+        log.close()
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        """Poll eth_blockNumber until it answers (bounded), failing early if the node exits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"node exited with {self.process.returncode}:\n{self.log()}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                status, body = post(self.eth_url, _BLOCK_NUMBER, timeout=2.0)
+                if status == 200 and "result" in json.loads(body):
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"node not answering after {timeout}s:\n{self.log()}")
+            time.sleep(0.05)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        """Send ``sig`` and wait (bounded) for the process to exit; its return code."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+                raise AssertionError(
+                    f"node ignored signal {sig} for {timeout}s:\n{self.log()}"
+                ) from None
+        return int(self.process.returncode)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-6000:]
+        except OSError:
+            return ""
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[NodeProcess]:
+        try:
+            yield self
+        finally:
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(10)
+
+
+_BLOCK_NUMBER = json.dumps(
+    {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
+).encode()
