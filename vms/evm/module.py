@@ -17,7 +17,7 @@ import rlp
 from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import Chain
 from eth.consensus.context import ConsensusContext
-from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N
 from eth.db.chain import ChainDB
 from eth.exceptions import HeaderNotFound, Revert
 from eth.rlp.receipts import Receipt
@@ -172,6 +172,10 @@ class EvmModule(Module):
             raise InvalidSignature(f"invalid transaction signature: {exc}") from exc
         if tx.y_parity not in (0, 1):
             raise InvalidSignature(f"invalid transaction signature: y parity {tx.y_parity}")
+        if tx.s > SECPK1_N // 2:
+            # EIP-2: py-evm refuses a high-s signature only when applying the transaction, so
+            # admitting it would leave it in the mempool, never mined, holding up the nonce.
+            raise InvalidSignature("invalid transaction signature: s value above secp256k1n/2")
         chain_id = getattr(tx, "chain_id", None)
         if chain_id is not None and chain_id != self.chain_id:
             raise WrongChainId(f"invalid chain id {chain_id}: this chain is {self.chain_id}")
