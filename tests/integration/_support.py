@@ -197,7 +197,25 @@ class NodeProcess:
         return f"ws://127.0.0.1:{self.ports['ws']}"
 
     def start(self, timeout: float = 60.0) -> None:
+        """Start on fresh free ports; retried if another process took a port in the meantime."""
         assert self.process is None or self.process.poll() is not None, "already running"
+        for attempt in range(3):
+            log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+            self._spawn()
+            try:
+                self.wait_ready(timeout)
+                return
+            except AssertionError:
+                output = self.log_path.read_bytes()[log_start:].decode(errors="replace")
+                port_taken = "cannot start servers" in output or "in use" in output
+                if not port_taken or attempt == 2:
+                    raise
+                assert self.process is not None
+                if self.process.poll() is None:
+                    self.process.kill()
+                    self.process.wait(10)
+
+    def _spawn(self) -> None:
         eth, ws, rest, svm = free_ports(4)
         self.ports = {"eth": eth, "ws": ws, "rest": rest, "svm": svm}
         self.starts += 1
@@ -217,15 +235,13 @@ class NodeProcess:
             "--svm-port",
             str(svm),
         ]
-        log = self.log_path.open("ab")
-        log.write(f"\n=== start #{self.starts}: {' '.join(args)}\n".encode())
-        log.flush()
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.process = subprocess.Popen(
-            args, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        log.close()
-        self.wait_ready(timeout)
+        with self.log_path.open("ab") as log:
+            log.write(f"\n=== start #{self.starts}: {' '.join(args)}\n".encode())
+            log.flush()
+            env = dict(os.environ, PYTHONUNBUFFERED="1")
+            self.process = subprocess.Popen(
+                args, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
+            )
 
     def wait_ready(self, timeout: float) -> None:
         """Poll eth_blockNumber until it answers (bounded), failing early if the node exits."""

@@ -43,6 +43,7 @@ RPC_PARSE, RPC_INVALID_REQUEST, RPC_NO_METHOD, RPC_INVALID_PARAMS, RPC_TOO_LARGE
 MALFORMED_TX, INVALID_SIG, WRONG_CHAIN, NONCE_LOW, NONCE_HIGH = 12, 13, 14, 15, 16
 NO_FUNDS, GAS_LIMIT, INTRINSIC_GAS, FEE_TOO_LOW, UNKNOWN_ACCOUNT = 17, 18, 22, 23, 24
 NOT_FOUND = -32001
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 def assert_error(
@@ -215,19 +216,39 @@ def case_bad_rlp(devnet: Devnet, base: Baseline) -> None:
 
 def case_bad_signature(devnet: Devnet, base: Baseline) -> None:
     good = signed_with({}, base.nonce)
-    for fields in ({"r": 0}, {"s": 0}, {"r": 0, "s": 0}, {"y_parity": 7}):
+    for fields in ({"r": 0}, {"s": 0}, {"r": 0, "s": 0}, {"y_parity": 7}, {"r": SECP256K1_N}):
         error = send_raw_error(devnet, resign_fields(good, **fields))
-        assert error["code"] == TX_REJECTED, (fields, error)
-        assert error["data"]["codespace"] == "node"
-        assert error["data"]["code"] in (INVALID_SIG, MALFORMED_TX), (fields, error)
-    # s in the upper half of the curve order (EIP-2): refused as a signature error.
-    secp256k1n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+        assert_error(error, TX_REJECTED, INVALID_SIG, "node", "signature")
+    # s in the upper half of the curve order (EIP-2), with the parity flipped so that it still
+    # recovers dev0: refused at admission (py-evm would only refuse it when applying it).
     payload = list(rlp.decode(bytes.fromhex(good[4:])))
     s = int.from_bytes(payload[11], "big")
-    y = int.from_bytes(payload[9], "big") if payload[9] else 0
-    error = send_raw_error(devnet, resign_fields(good, s=secp256k1n - s, y_parity=1 - y))
+    y = int.from_bytes(payload[9], "big")
+    malleated = resign_fields(good, s=SECP256K1_N - s, y_parity=1 - y)
+    assert_error(send_raw_error(devnet, malleated), TX_REJECTED, INVALID_SIG, "node", "signature")
+    # The same for a legacy (EIP-155) transaction: v = chain_id * 2 + 35 + parity.
+    legacy = sign(
+        {
+            "nonce": base.nonce,
+            "gasPrice": 2 * GWEI,
+            "gas": 21_000,
+            "to": DEV1.hex_address,
+            "value": 1,
+            "chainId": CHAIN_ID,
+        }
+    )
+    items = list(rlp.decode(bytes.fromhex(legacy[2:])))
+    v, s = int.from_bytes(items[6], "big"), int.from_bytes(items[8], "big")
+    parity = v - CHAIN_ID * 2 - 35
+    items[6] = (CHAIN_ID * 2 + 35 + 1 - parity).to_bytes(2, "big")
+    items[8] = (SECP256K1_N - s).to_bytes(32, "big")
+    error = send_raw_error(devnet, "0x" + rlp.encode(items).hex())
+    assert_error(error, TX_REJECTED, INVALID_SIG, "node", "signature")
+    # A valid signature of another (unfunded) key: it recovers someone else, who cannot pay.
+    r = int.from_bytes(payload[10], "big")
+    error = send_raw_error(devnet, resign_fields(good, r=r ^ 1))
     assert error["code"] == TX_REJECTED, error
-    assert error["data"]["code"] in (INVALID_SIG, MALFORMED_TX), error
+    assert error["data"]["code"] in (NO_FUNDS, INVALID_SIG), error
 
 
 def case_wrong_chain_id(devnet: Devnet, base: Baseline) -> None:
@@ -395,3 +416,17 @@ def test_all_bad_input_in_a_row_leaves_the_node_serving(devnet: Devnet, baseline
     assert rpc(devnet.eth_url, "eth_getTransactionCount", DEV0.hex_address, "latest") == hex(
         baseline.nonce + 1
     )
+
+
+def test_duplicate_and_replayed_transaction(devnet: Devnet, baseline: Baseline) -> None:
+    raw = signed_with({}, baseline.nonce)
+    tx_hash = rpc(devnet.eth_url, "eth_sendRawTransaction", raw)
+    error = send_raw_error(devnet, raw)
+    assert_error(error, TX_REJECTED, 19, "node", "already known")
+    (notice,) = devnet.mine()
+    assert ["0x" + h.hex() for h in notice.record.tx_hashes] == [tx_hash]
+    error = send_raw_error(devnet, raw)  # replayed after inclusion
+    assert_error(error, TX_REJECTED, NONCE_LOW, "node", "nonce too low")
+    after = snapshot(devnet)
+    assert (after.height, after.nonce) == (baseline.height + 1, baseline.nonce + 1)
+    assert after.balance < baseline.balance - 1

@@ -151,6 +151,7 @@ def test_sigterm_and_restart_keeps_everything(tmp_path: Path) -> None:
         assert before["past_token"] == 0
 
         assert node.stop(signal.SIGTERM) == 0, node.log()
+        assert "Traceback" not in node.log() and " ERROR " not in node.log(), node.log()
         node.start()
         after = observe()
         assert after == before
@@ -169,6 +170,9 @@ def test_sigterm_and_restart_keeps_everything(tmp_path: Path) -> None:
         block = w3.eth.get_block(receipt["blockNumber"])
         assert block["parentHash"].to_0x_hex() == before["blocks"][-1]["hash"]
         assert node.stop(signal.SIGTERM) == 0
+    log = (tmp_path / "node.log").read_text()
+    assert log.count("Listening;") == 2
+    assert "Traceback" not in log and " ERROR " not in log, log[-4000:]
 
 
 # -- (b) SIGKILL under load ----------------------------------------------------------------------
@@ -324,5 +328,7 @@ def test_sigkill_under_load_resumes_at_last_commit(tmp_path: Path) -> None:
             nonce + 3
         )
         assert token_balance(url, token, DEV2.hex_address) == sent_to[1] + 3
-        node.stop(signal.SIGTERM)
+        assert node.stop(signal.SIGTERM) == 0
+    log = (tmp_path / "node.log").read_text()
+    assert "Traceback" not in log and " ERROR " not in log, log[-4000:]
     assert time.monotonic() - started < 60, f"took {time.monotonic() - started:.1f}s (seed {seed})"
