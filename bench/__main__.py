@@ -2,7 +2,7 @@
 
     python -m bench [--n 2000] [--repeat 3] [--memory-n 10000] [--cold-repeat 3] [--only NAME]
 
-About three minutes on a 2-core machine with the defaults.
+About two minutes on a 2-core machine with the defaults.
 """
 
 from __future__ import annotations

@@ -61,6 +61,20 @@ class BenchError(RuntimeError):
     """A benchmark's workload did not run as intended (a failed or missing transaction)."""
 
 
+def clear_pyevm_caches() -> None:
+    """Empty py-evm's process-wide caches before a timed run.
+
+    ``eth.db.trie._make_trie_root_and_nodes`` is an ``lru_cache(128)`` keyed on a block's encoded
+    transactions (and receipts): meant for import-then-validate, it would let the second run of
+    the same workload skip building the transaction and receipt tries that the first one built.
+    """
+    from eth.db import trie as eth_trie
+    from trie.hexary import HexaryTrie
+
+    eth_trie._make_trie_root_and_nodes.cache_clear()
+    HexaryTrie._cached_create_node_to_db_mapping.cache_clear()
+
+
 # -- (a) raw py-evm -----------------------------------------------------------------------------
 
 
@@ -102,6 +116,7 @@ def run_raw(workload: Workload, block: int, workdir: Path) -> float:
         if deployed.is_error or not chain.get_vm().state.get_code(workload.token):
             raise BenchError(f"raw py-evm: token deployment failed: {deployed.error!r}")
         failed = 0
+        clear_pyevm_caches()
         start = time.perf_counter()
         for chunk in chunks(workload.transfers, block):
             txs = [builder.decode(raw) for raw in chunk]
@@ -141,6 +156,7 @@ def run_node(
         included = 0
         if profile is not None:
             node.worker.call(profile.enable)  # cProfile profiles the thread that enables it
+        clear_pyevm_caches()
         start = time.perf_counter()
         for chunk in chunks(workload.transfers, block):
             submit_batch(node, chunk)
@@ -240,6 +256,7 @@ def run_http(workload: Workload, block: int, workdir: Path) -> tuple[float, str]
                 included += _check_notice(notice, "http")
 
         node = devnet.node
+        clear_pyevm_caches()
         elapsed = send_and_mine(
             devnet.eth_url,
             workload.transfers,
