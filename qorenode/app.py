@@ -15,7 +15,7 @@ to the last commit, and the caller learns which transaction was at fault.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -93,10 +93,10 @@ class FrameJournal:
 
     def _close(self, token: Any) -> None:
         # Frames close innermost first; an outer close also closes anything left inside it.
-        while self._open:
-            if self._open.pop() is token:
-                return
-        raise RuntimeError("closing a frame snapshot that is not open")
+        if not any(open_token is token for open_token in self._open):
+            raise RuntimeError("closing a frame snapshot that is not open")
+        while self._open.pop() is not token:
+            pass
 
 
 class Application:
@@ -267,7 +267,3 @@ class Application:
         finally:
             self.frames.reset()
             self.state.revert_to(checkpoint)
-
-    def run_in_sandbox(self, fn: Callable[[], T]) -> T:
-        with self.sandbox():
-            return fn()

@@ -49,7 +49,6 @@ class Composition:
     evm: EvmModule
     bank: BankModule
     native: NativeTxModule
-    extra_modules: list[Module]
 
     def decode(self, kind: TxKind, payload: Any) -> PendingTx:
         if kind is TxKind.EVM:
@@ -76,4 +75,4 @@ def compose(database: Database, genesis: Mapping[str, Any]) -> Composition:
     hooks.target = app.frames
     evm.sandbox = app.sandbox
     native.bind(app.msg_handler, app.chain_store.tx)
-    return Composition(app=app, evm=evm, bank=bank, native=native, extra_modules=[])
+    return Composition(app=app, evm=evm, bank=bank, native=native)

@@ -67,16 +67,6 @@ class KVStore(Protocol):
     ) -> Iterator[tuple[bytes, bytes]]: ...
 
 
-class Journal(Protocol):
-    """Checkpoints over the block's pending writes: transaction and call-frame layers."""
-
-    def checkpoint(self) -> int: ...
-
-    def commit_checkpoint(self, checkpoint: int) -> None: ...
-
-    def revert_to(self, checkpoint: int) -> None: ...
-
-
 # ---------------------------------------------------------------------------------------------
 # Blocks, transactions, results, events
 # ---------------------------------------------------------------------------------------------

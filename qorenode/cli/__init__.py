@@ -63,19 +63,14 @@ def _as_text(value: Any, indent: int = 0) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from qorenode.cli import node_commands
+    from qorenode.cli import keys_commands, node_commands, query_commands, tx_commands
 
     parser = argparse.ArgumentParser(
         prog="qorenode", description="QoreNode: a devnet node for EVM, CosmWasm and SVM."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    node_commands.register(sub)
-    for name in ("keys_commands", "tx_commands", "query_commands"):
-        try:
-            module = __import__(f"qorenode.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
-        module.register(sub)
+    for group in (node_commands, keys_commands, tx_commands, query_commands):
+        group.register(sub)
     return parser
 
 

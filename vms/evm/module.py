@@ -101,6 +101,7 @@ class EvmModule(Module):
         self._records: list[TxRecord] = []
         self._sealed: BlockHeaderAPI | None = None
         self._read_state: StateAPI | None = None
+        self._next_base_fee: tuple[bytes, int] | None = None  # (head hash, fee)
         # set by the composition root: runs calls and estimates without keeping side-store writes
         self.sandbox: Callable[[], AbstractContextManager[None]] | None = None
 
@@ -166,7 +167,8 @@ class EvmModule(Module):
         except Exception as exc:  # py-evm raises a variety of types on malformed input
             raise MalformedTransaction(f"invalid transaction: {exc}") from exc
         try:
-            tx.check_signature_validity()
+            # Recovering the sender is the signature check (py-evm's check_signature_validity
+            # recovers the same key a second time); the range checks below complete it.
             _ = tx.sender
         except Exception as exc:
             raise InvalidSignature(f"invalid transaction signature: {exc}") from exc
@@ -224,10 +226,14 @@ class EvmModule(Module):
             )
 
     def next_base_fee(self) -> int:
-        header = self.vm_class.create_header_from_parent(
-            self.head, timestamp=self.head.timestamp + 1, gas_limit=self.block_gas_limit
-        )
-        return int(header.base_fee_per_gas)
+        """The base fee of the next block: computed once per committed head."""
+        head = self.head
+        if self._next_base_fee is None or self._next_base_fee[0] != head.hash:
+            header = self.vm_class.create_header_from_parent(
+                head, timestamp=head.timestamp + 1, gas_limit=self.block_gas_limit
+            )
+            self._next_base_fee = (head.hash, int(header.base_fee_per_gas))
+        return self._next_base_fee[1]
 
     # -- the block ------------------------------------------------------------------------------
 
@@ -437,14 +443,6 @@ class EvmModule(Module):
         if self._read_state is None:
             self._read_state = self.state_at(self.head)
         return self._read_state
-
-    def vm_at(self, header: BlockHeaderAPI) -> PragueVM:
-        return self.vm_class(
-            header=header,
-            chaindb=self.chaindb,
-            chain_context=self.chain_context,
-            consensus_context=ConsensusContext(self.db),
-        )
 
     # -- the account ledger of 20-byte accounts (the bank's view) ------------------------------
 

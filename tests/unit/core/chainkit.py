@@ -71,7 +71,6 @@ class Chain:
         self.extra = [factory(comp) for factory in self.extra_factories]
         if self.extra:
             comp.app.set_modules([*comp.app.modules, *self.extra])
-        comp.extra_modules = list(self.extra)
         self.comp = comp
         comp.app.start(self.genesis)
 
