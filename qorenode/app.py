@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from qorenode.chainstore import ChainStore
@@ -193,8 +193,8 @@ class Application:
         try:
             self.begin_block(ctx)
             results = []
-            for current in txs:
-                results.append(self.deliver_tx(ctx, current))
+            for index, current in enumerate(txs):
+                results.append(self.deliver_tx(replace(ctx, tx_index=index), current))
             current = None
             events = self.end_block(ctx)
             return self._commit(ctx, results, {tx.tx_hash: tx.raw for tx in txs}, events)

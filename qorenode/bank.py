@@ -116,6 +116,15 @@ class BankModule(Module):
         self._set_balance(address, self.balance(address) + amount)
         self._store.set(b"supply", str(self.total_supply() + amount).encode())
 
+    def burn(self, address: bytes, amount: int) -> None:
+        have = self.balance(address)
+        if amount < 0 or have < amount:
+            raise BankInsufficientFunds(
+                f"insufficient funds: {to_bech32(address)} has {have}{DENOM}, burns {amount}{DENOM}"
+            )
+        self._set_balance(address, have - amount)
+        self._store.set(b"supply", str(self.total_supply() - amount).encode())
+
     def total_supply(self) -> int:
         raw = self._store.get(b"supply")
         return int(raw) if raw else 0

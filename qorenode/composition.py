@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from qorenode.app import Application, ChainInfo, FrameJournal
 from qorenode.bank import BankModule
-from qorenode.interfaces import Module, PendingTx, TxKind
+from qorenode.interfaces import BlockContext, Module, PendingTx, TxKind
 from qorenode.native_tx import NativeTxModule
 from qorenode.store import Database
+from vms.cosmwasm.module import CosmWasmModule
 from vms.evm.module import EvmModule
 
 
@@ -48,6 +50,7 @@ class Composition:
     app: Application
     evm: EvmModule
     bank: BankModule
+    wasm: CosmWasmModule
     native: NativeTxModule
 
     def decode(self, kind: TxKind, payload: Any) -> PendingTx:
@@ -61,18 +64,32 @@ class Composition:
         return self.evm.get_nonce(address)
 
 
-def compose(database: Database, genesis: Mapping[str, Any]) -> Composition:
-    """Build the application for ``genesis`` over ``database`` (not yet started)."""
+def compose(
+    database: Database, genesis: Mapping[str, Any], cache_dir: Path | None = None
+) -> Composition:
+    """Build the application for ``genesis`` over ``database`` (not yet started).
+
+    ``cache_dir`` keeps compiled wasm modules across restarts (none: compile on every start).
+    """
     hooks = _LateFrameHooks()
     chain = ChainInfo(str(genesis["chain_id"]), int(genesis["evm_chain_id"]))
     # The application owns the working state; modules get views of it once it exists.
     app = Application(database, chain)
     evm = EvmModule(app.state.prefixed(b"evm/"), hooks, chain.evm_chain_id)
     bank = BankModule(app.state.prefixed(b"bank/"), evm)
+    wasm = CosmWasmModule(
+        app.state.prefixed(b"wasm/"), bank, evm, cache_dir, lambda: _query_block(app)
+    )
     native = NativeTxModule(chain.chain_id, evm)
-    modules: list[Module] = [evm, bank, native]
+    modules: list[Module] = [evm, bank, wasm, native]
     app.set_modules(modules)
     hooks.target = app.frames
     evm.sandbox = app.sandbox
     native.bind(app.msg_handler, app.chain_store.tx)
-    return Composition(app=app, evm=evm, bank=bank, native=native)
+    return Composition(app=app, evm=evm, bank=bank, wasm=wasm, native=native)
+
+
+def _query_block(app: Application) -> BlockContext:
+    """The block a query sees: the last committed one."""
+    last = app.last_block
+    return app.context(last.height, last.timestamp) if last else app.context(0, 0)

@@ -80,6 +80,7 @@ class BlockContext:
     timestamp: int
     chain_id: str
     evm_chain_id: int
+    tx_index: int = 0  # position of the transaction being delivered in its block
 
 
 @dataclass(frozen=True)
@@ -356,6 +357,8 @@ class Bank(Protocol):
     def send(self, sender: bytes, recipient: bytes, amount: int) -> None: ...
 
     def mint(self, address: bytes, amount: int) -> None: ...
+
+    def burn(self, address: bytes, amount: int) -> None: ...
 
     def total_supply(self) -> int: ...
 

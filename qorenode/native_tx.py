@@ -44,7 +44,7 @@ from qorenode.interfaces import (
 )
 
 ENVELOPE_FIELDS = {"chain_id", "sender", "nonce", "gas_limit", "msgs", "memo", "signature"}
-MAX_TX_BYTES = 1 << 20
+MAX_TX_BYTES = 3 << 20  # 3 MiB: room for an 800 KiB wasm as base64 in a MsgStoreCode
 MAX_GAS_LIMIT = 30_000_000
 BASE_GAS = 20_000
 DEFAULT_GAS_LIMIT = 2_000_000

@@ -80,7 +80,7 @@ class Node:
         self.database = Database(config.home / "data")
         try:
             self.composition: Composition = self.worker.call(
-                lambda: compose(self.database, self.genesis)
+                lambda: compose(self.database, self.genesis, config.home / "wasm-cache")
             )
             self.worker.call(lambda: self.app.start(self.genesis))
         except BaseException:

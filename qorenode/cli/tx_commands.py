@@ -3,7 +3,8 @@
 EVM transactions are signed locally (eth_account, type 2) and sent with ``eth_sendRawTransaction``;
 bank sends travel in the node's native envelope (``qor_sendTransaction``). Both wait for inclusion
 unless ``--no-wait``. Function signatures and arguments work as in Foundry's cast:
-``tx evm send 0x... "transfer(address,uint256)" 0x... 1000``.
+``tx evm send 0x... "transfer(address,uint256)" 0x... 1000``. ``tx wasm ...`` lives in
+``qorenode.cli.wasm_commands``.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ def register(sub: Any) -> None:
     bank_send.add_argument("--memo", default="", help="memo")
     _wait_options(bank_send)
     bank_send.set_defaults(handler=run_bank_send)
+
+    from qorenode.cli import wasm_commands  # it builds on this module's helpers
+
+    wasm_commands.register_tx(tx_sub)
 
 
 def _tx_options(parser: argparse.ArgumentParser) -> None:

@@ -56,7 +56,7 @@ def block_calls(rec: Recorder, height: int) -> list[str]:
 def test_module_is_installed_last_and_routes_its_kind(chain: Chain) -> None:
     rec = recorder(chain)
     assert chain.app.modules[-1] is rec
-    assert [m.name for m in chain.app.modules[:3]] == ["evm", "bank", "tx"]
+    assert [m.name for m in chain.app.modules[:4]] == ["evm", "bank", "wasm", "tx"]
     assert chain.app.route(TxKind.SOLANA) is rec
     assert chain.app.route(TxKind.EVM) is chain.evm
     assert chain.app.msg_handler(MSG_RECORD).__self__ is rec  # type: ignore[attr-defined]
@@ -132,7 +132,7 @@ def test_hook_order_within_a_block(chain: Chain) -> None:
     ]
     assert ("deliver_tx", tx.tx_hash) in rec.calls
     assert notice.extras["recorder"] == {"height": 1}
-    assert set(notice.extras) == {"evm", "bank", "tx", "recorder"}
+    assert set(notice.extras) == {"evm", "bank", "wasm", "tx", "recorder"}
 
 
 def test_block_events_and_tx_results_are_stored(chain: Chain) -> None:
@@ -253,7 +253,7 @@ async def test_registered_handlers_answer(chain: Chain) -> None:
 def test_failing_deliver_abandons_the_block(chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
     rec = recorder(chain)
     reverted: list[str] = []
-    for module in chain.app.modules[:3]:
+    for module in chain.app.modules[:4]:
 
         def spy(module: Any = module, original: Any = module.revert_block) -> None:
             reverted.append(module.name)
@@ -275,7 +275,7 @@ def test_failing_deliver_abandons_the_block(chain: Chain, monkeypatch: pytest.Mo
     assert "recorder exploded" in str(info.value)
     assert isinstance(info.value.__cause__, RuntimeError)
 
-    assert reverted == ["evm", "bank", "tx"]
+    assert reverted == ["evm", "bank", "wasm", "tx"]
     assert rec.calls[-1] == ("revert_block",)
     assert "commit" not in block_calls(rec, 1)
     assert not chain.app.state.dirty
