@@ -42,12 +42,13 @@ unit: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider tests/unit
 
 # Rebuild the committed contract outputs from native/ sources (byte for byte).
-contracts: $(NPM_STAMP)
+contracts: $(NPM_STAMP) $(STAMP)
 	node native/solidity/build.js
+	$(BIN)/python native/cosmwasm/build.py
 
 check-contracts: contracts
-	git diff --exit-code -- native/solidity/build
-	test -z "$$(git status --porcelain --untracked-files=all -- native/solidity/build)"
+	git diff --exit-code -- native/solidity/build native/cosmwasm/build
+	test -z "$$(git status --porcelain --untracked-files=all -- native/solidity/build native/cosmwasm/build)"
 
 genesis: $(STAMP)
 	$(BIN)/python -c "import json; from qorenode.genesis import build_devnet_genesis as g; \

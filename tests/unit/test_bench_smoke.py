@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench import cold_start, evm_throughput, memory
+import pytest
+
+from bench import cold_start, cosmwasm, evm_throughput, memory
 from bench._common import Figure, Skipped
 
 
@@ -46,3 +48,24 @@ def test_memory_runs() -> None:
     items = _by_name(memory.run(n=20, block=10))
     figure = _positive(items["memory.rss_after_transfers"])
     assert figure.unit == "MiB"
+
+
+def test_cosmwasm_runs() -> None:
+    result = cosmwasm.run(n=4, repeat=1, block=2)
+    if len(result) == 1 and isinstance(result[0], Skipped):  # contracts not built here
+        pytest.skip(result[0].reason)
+    items = _by_name(result)
+    for name in ("cosmwasm.execute_counter", "cosmwasm.execute_cw20"):
+        figure = _positive(items[name])
+        assert figure.met is not None  # held to a target
+    for name in ("cosmwasm.native_tx_counter", "cosmwasm.native_tx_cw20"):
+        _positive(items[name])
+    _positive(items["cosmwasm.cached_load_cw20"])
+    for name in ("cosmwasm.instantiate_counter", "cosmwasm.instantiate_cw20"):
+        assert _positive(items[name]).extra["sdk_gas"] > 0
+    for name in ("cosmwasm.gas_counter", "cosmwasm.gas_cw20"):
+        gas = _positive(items[name], with_ratio=False)
+        assert gas.unit == "SDK gas"
+        assert 0 < gas.extra["host_gas"] < gas.extra["cw_gas"]
+        assert gas.extra["wasm_gas"] > 0 and gas.extra["bare_fuel"] > 0
+        assert gas.extra["tx_gas"] > gas.extra["sdk_gas"]

@@ -42,6 +42,9 @@ MAX_INITIAL_PAGES = MEMORY_LIMIT // 65536
 MAX_IMPORTS = 100
 MAX_FUNCTIONS = 20_000
 MAX_WASM_STACK = 512 * 1024
+# Wasm operations (fuel) one call may run, whatever its gas: about a second here. wasmd prices wasm
+# so low (one SDK gas buys ~437,000 operations) that gas alone would let a loop run for an hour.
+MAX_CALL_OPERATIONS = 1_500_000_000
 
 # Region read limits (cosmwasm-vm imports.rs).
 MAX_LENGTH_DB_KEY = 64 * 1024
@@ -138,8 +141,9 @@ class HostFunctionError(VmError):
     """The contract broke the host ABI: a bad region, a write in a query, a bad iterator."""
 
 
-class CallDepthExceeded(VmError):
-    """Nested contract calls went deeper than the keeper allows."""
+class ComputeLimitExceeded(VmError):
+    """The call ran more wasm operations than one call may (a guard, not gas: wasmd's gas prices
+    make wasm compute so cheap that a loop with an ordinary gas limit runs for many minutes)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,29 +233,56 @@ def _set_fuel(store: Any, fuel: int) -> None:
 
 
 class _Call:
-    """A running instance: its store, memory and allocator, the env, its iterators, its gas."""
+    """A running instance: its store, memory and allocator, the env, its iterators, its gas.
 
-    def __init__(self, store: wt.Store, env: CallEnv, fuel_limit: int) -> None:
+    Two budgets, both in fuel: ``gas_fuel`` (the call's gas; wasm operations and host work both
+    spend it) and ``compute_fuel`` (wasm operations only: the devnet's compute limit). wasmtime is
+    armed with the smaller; every host call first settles what wasm spent since the last one.
+    """
+
+    def __init__(self, store: wt.Store, env: CallEnv, gas_fuel: int, compute_fuel: int) -> None:
         self.store = store
         self.env = env
-        self.fuel_limit = fuel_limit
+        self.fuel_limit = gas_fuel
+        self.gas_fuel = gas_fuel
+        self.compute_fuel = compute_fuel
+        self._armed = 0
         self.memory: Any = None
         self.allocate: Any = None
         self.iterators: list[Iterator[tuple[bytes, bytes]]] = []
         self.host_gas = 0
+        self._arm(store)
+
+    def _arm(self, context: Any) -> None:
+        self._armed = max(min(self.gas_fuel, self.compute_fuel), 0)
+        _set_fuel(context, self._armed)
+
+    def settle(self, context: Any) -> None:
+        """Account the fuel wasm spent since the last settlement."""
+        spent = self._armed - _fuel_left(context)
+        self.gas_fuel -= spent
+        self.compute_fuel -= spent
+        self._armed -= spent
 
     def burn(self, context: Any, cw_gas: int) -> None:
-        """Charge host-side work to the call's fuel; running out ends the call."""
+        """Charge host-side work to the call's gas; running out ends the call."""
+        self.settle(context)
         fuel = -(-cw_gas // gas.GAS_PER_FUEL)
         self.host_gas += cw_gas
-        left = _fuel_left(context)
-        if left < fuel:
-            _set_fuel(context, 0)
+        if fuel > self.gas_fuel:
+            self.gas_fuel = 0
+            self._arm(context)
             raise OutOfGasError("out of gas")
-        _set_fuel(context, left - fuel)
+        self.gas_fuel -= fuel
+        self._arm(context)
 
     def gas_left(self, context: Any) -> int:
-        return _fuel_left(context) * gas.GAS_PER_FUEL
+        self.settle(context)
+        return self.gas_fuel * gas.GAS_PER_FUEL
+
+    @property
+    def gas_used(self) -> int:
+        return (self.fuel_limit - self.gas_fuel) * gas.GAS_PER_FUEL
 
     # -- regions --------------------------------------------------------------------------------
 
@@ -319,7 +350,12 @@ class _Compiled:
 class WasmHost:
     """The wasmtime engine, its linker with every CosmWasm import, and the module cache."""
 
-    def __init__(self, cache_dir: Path | None, bech32_prefix: str = bech32.HRP) -> None:
+    def __init__(
+        self,
+        cache_dir: Path | None,
+        bech32_prefix: str = bech32.HRP,
+        max_call_operations: int = MAX_CALL_OPERATIONS,
+    ) -> None:
         config = wt.Config()
         config.consume_fuel = True
         config.cranelift_nan_canonicalization = True
@@ -348,6 +384,7 @@ class WasmHost:
         if self.cache_dir is not None:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.prefix = bech32_prefix
+        self.max_call_operations = max_call_operations
         self._compiled: dict[bytes, _Compiled] = {}
         self._calls: list[_Call] = []
         self.compilations = 0  # modules compiled from wasm (not loaded from the cache)
@@ -444,11 +481,9 @@ class WasmHost:
         compiled = self._compiled[checksum]
         if entry_point not in compiled.analysis.entry_points:
             raise HostFunctionError(f"the contract has no {entry_point} entry point")
-        fuel_limit = max(gas_limit // gas.GAS_PER_FUEL, 0)
         store = wt.Store(self.engine)
         store.set_limits(memory_size=MEMORY_LIMIT, table_elements=100_000, instances=1)
-        _set_fuel(store, fuel_limit)
-        call = _Call(store, env, fuel_limit)
+        call = _Call(store, env, max(gas_limit // gas.GAS_PER_FUEL, 0), self.max_call_operations)
         self._calls.append(call)
         try:
             try:
@@ -483,12 +518,19 @@ class WasmHost:
 
     @staticmethod
     def _used(call: _Call) -> int:
-        return (call.fuel_limit - _fuel_left(call.store)) * gas.GAS_PER_FUEL
+        call.settle(call.store)
+        return call.gas_used
 
     def _trap_error(self, trap: wt.Trap, call: _Call) -> VmError:
         used = self._used(call)
         if trap.trap_code == wt.TrapCode.OUT_OF_FUEL:
-            return OutOfGasError("out of gas", call.fuel_limit * gas.GAS_PER_FUEL)
+            if call.gas_fuel <= 0:
+                return OutOfGasError("out of gas", used)
+            return ComputeLimitExceeded(
+                f"compute limit exceeded: over {self.max_call_operations:,} wasm operations in one"
+                " call (the devnet's guard against endless loops)",
+                used,
+            )
         code = trap.trap_code.name.lower().replace("_", " ") if trap.trap_code else "trap"
         return ContractAborted(f"wasm trap: {code}", used)
 

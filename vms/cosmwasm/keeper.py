@@ -49,6 +49,7 @@ from vms.cosmwasm.errors import (
     ExceedMaxCallDepth,
     ExceedMaxQueryStackSize,
     ExecuteFailed,
+    GasLimit,
     InstantiateFailed,
     Invalid,
     InvalidEvent,
@@ -64,6 +65,7 @@ from vms.cosmwasm.errors import (
 from vms.cosmwasm.host import (
     CallEnv,
     CodeRejected,
+    ComputeLimitExceeded,
     OutOfGasError,
     VmError,
     WasmHost,
@@ -465,6 +467,9 @@ class WasmKeeper:
         except OutOfGasError as exc:
             ctx.gas.consume(gas.cw_to_sdk(exc.gas_used) + 1, f"wasm {entry_point}")
             raise OutOfGas(f"out of gas in wasm {entry_point}") from None
+        except ComputeLimitExceeded as exc:
+            ctx.gas.consume(gas.cw_to_sdk(exc.gas_used), f"wasm {entry_point}")
+            raise GasLimit(f"{entry_point}: {exc.message}") from None
         except VmError as exc:
             ctx.gas.consume(gas.cw_to_sdk(exc.gas_used), f"wasm {entry_point}")
             raise failure(f"{entry_point} wasm contract failed: {exc.message}") from None

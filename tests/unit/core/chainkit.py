@@ -53,8 +53,10 @@ class Chain:
         path: Path,
         extra: Sequence[ModuleFactory] = (),
         genesis: dict[str, Any] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.path = path
+        self.cache_dir = cache_dir
         self.genesis: dict[str, Any] = copy.deepcopy(genesis or load_genesis())
         self.extra_factories = list(extra)
         self.database: Database | None = None
@@ -67,7 +69,7 @@ class Chain:
 
     def open(self) -> None:
         self.database = Database(self.path)
-        comp = compose(self.database, self.genesis)
+        comp = compose(self.database, self.genesis, self.cache_dir)
         self.extra = [factory(comp) for factory in self.extra_factories]
         if self.extra:
             comp.app.set_modules([*comp.app.modules, *self.extra])
