@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 HRP = "qor"
 
@@ -10,14 +12,26 @@ class Bech32Error(ValueError):
     """The string is not a valid bech32 address."""
 
 
+_GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+
+
+def _top_term(top: int) -> int:
+    """The generator terms selected by the checksum's top five bits, XORed together."""
+    term = 0
+    for i in range(5):
+        if (top >> i) & 1:
+            term ^= _GENERATOR[i]
+    return term
+
+
+_TOP_TERMS = tuple(_top_term(top) for top in range(32))
+
+
 def _polymod(values: list[int]) -> int:
-    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
     checksum = 1
+    terms = _TOP_TERMS
     for value in values:
-        top = checksum >> 25
-        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
-        for i in range(5):
-            checksum ^= generator[i] if ((top >> i) & 1) else 0
+        checksum = ((checksum & 0x1FFFFFF) << 5 ^ value) ^ terms[checksum >> 25]
     return checksum
 
 
@@ -45,6 +59,7 @@ def _convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: bo
     return out
 
 
+@lru_cache(maxsize=4096)
 def encode(data: bytes, hrp: str = HRP) -> str:
     """Encode raw address bytes (20 or 32) as ``hrp1...``."""
     words = _convert_bits(data, 8, 5, True)
@@ -54,6 +69,7 @@ def encode(data: bytes, hrp: str = HRP) -> str:
     return hrp + "1" + "".join(CHARSET[d] for d in words + checksum)
 
 
+@lru_cache(maxsize=4096)
 def decode(address: str, hrp: str = HRP) -> bytes:
     """Decode ``hrp1...`` to raw bytes; raises Bech32Error on any defect."""
     if address.lower() != address and address.upper() != address:

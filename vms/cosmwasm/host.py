@@ -287,9 +287,8 @@ class _Call:
     # -- regions --------------------------------------------------------------------------------
 
     def read_region(self, context: Any, pointer: int, max_length: int) -> bytes:
-        self.burn(context, gas.HOST_CALL)
         data = self._read(context, pointer, max_length)
-        self.burn(context, gas.read_region_cost(len(data)))
+        self.burn(context, gas.HOST_CALL + gas.read_region_cost(len(data)))
         return data
 
     def _read(self, context: Any, pointer: int, max_length: int) -> bytes:
@@ -618,10 +617,10 @@ class WasmHost:
                 return error_to_contract(c, "Input is empty")
             try:
                 text = source.decode()
-                raw = host._canonicalize(text)
+                host._canonicalize(text)
             except (UnicodeDecodeError, ValueError) as exc:
                 return error_to_contract(c, f"Invalid input: {exc}")
-            if bech32.encode(raw, host.prefix) != text:
+            if text != text.lower():  # bech32 decodes upper case too; cosmwasm wants it normalised
                 return error_to_contract(c, "Invalid input: address not normalized")
             return 0
 
