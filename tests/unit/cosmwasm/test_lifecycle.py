@@ -195,3 +195,23 @@ def test_gas_is_deterministic(chain: Chain) -> None:
     a = ok(execute(chain, first, {"increment": {}}))
     b = ok(execute(chain, second, {"increment": {}}))
     assert a.gas_used == b.gas_used > 60_000  # at least wasmd's instance cost
+
+
+def test_instantiate2_gives_wasmds_predictable_address(chain: Chain) -> None:
+    code_id = store(chain, "counter")
+    salt = b"my salt"
+    msg = {
+        **instantiate_msg(code_id, {"count": 1}),
+        "@type": "/cosmwasm.wasm.v1.MsgInstantiateContract2",
+        "salt": base64.b64encode(salt).decode(),
+        "fix_msg": False,
+    }
+    result = ok(run(chain, msg))
+    # address.Module("wasm", len||checksum || len||creator || len||salt || len||msg(empty))
+    checksum = hashlib.sha256(wasm("counter")).digest()
+    key = b"".join(len(p).to_bytes(8, "big") + p for p in (checksum, DEV0.address, salt, b""))
+    expected = hashlib.sha256(hashlib.sha256(b"module").digest() + b"wasm\x00" + key).digest()
+    assert response(result)["address"] == to_bech32(expected)
+    assert query(chain, expected, {"get_count": {}}) == {"count": 1}
+    again = run(chain, msg)  # same creator, code and salt: the address is taken
+    assert (again.success, again.codespace, again.code) == (False, "wasm", 3)
