@@ -7,6 +7,7 @@ time. The trio side only does I/O and awaits the result.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -59,7 +60,7 @@ class StateWorker:
         token = trio.lowlevel.current_trio_token()
         done = trio.Event()
         future = self.submit(fn)
-        future.add_done_callback(lambda _: token.run_sync_soon(done.set))
+        future.add_done_callback(lambda _: _wake(token, done))
         await done.wait()
         return future.result()
 
@@ -67,3 +68,10 @@ class StateWorker:
         self._jobs.put(None)
         if not self.on_worker:
             self._thread.join()
+
+
+def _wake(token: trio.lowlevel.TrioToken, done: trio.Event) -> None:
+    """Tell the waiting trio task its job finished; if trio has already exited (the task was
+    cancelled at shutdown while its job ran), there is no one left to tell."""
+    with contextlib.suppress(trio.RunFinishedError):
+        token.run_sync_soon(done.set)

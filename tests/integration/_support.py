@@ -66,6 +66,18 @@ def rpc_raw(
     return json.loads(body)
 
 
+def get_json(base_url: str, path: str, *, timeout: float = 30.0) -> tuple[int, Any]:
+    """GET ``path`` (sent as given: percent-encode it yourself); the status and the JSON body."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+
 def rpc(url: str, method: str, *params: Any) -> Any:
     """Call ``method`` and return its result; fail the test on an error response."""
     response = rpc_raw(url, method, params)
@@ -195,6 +207,10 @@ class NodeProcess:
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.ports['ws']}"
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['rest']}"
 
     def start(self, timeout: float = 60.0) -> None:
         """Start on fresh free ports; retried if another process took a port in the meantime."""

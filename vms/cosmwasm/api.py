@@ -21,7 +21,7 @@ JSON-RPC (namespace ``qor``): ``qor_wasmCodes()``, ``qor_wasmCode(code_id)``,
 
 Bad input is refused before the keeper is asked: a code id that is not a positive integer, a query
 that is not JSON or bad base64/hex answer ``InvalidParams`` (rpc:5, -32602); a bad address answers
-``InvalidAddress`` (node:25, -32602). The keeper's own errors (``vms.cosmwasm.errors``) pass through:
+``InvalidAddress`` (rpc:25, -32602). The keeper's own errors (``vms.cosmwasm.errors``) pass through:
 unknown code or contract -> -32001 / HTTP 404, a failing smart query -> wasm:9, -32000 / HTTP 400.
 Every keeper call runs on the state-machine worker (``node.run``).
 """
