@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crossvm.module import CrossVmModule
+from crossvm.precompile import CROSSVM_ADDRESS, ChainIds
 from qorenode.app import Application, ChainInfo, FrameJournal
 from qorenode.bank import BankModule
 from qorenode.interfaces import BlockContext, Module, PendingTx, TxKind
@@ -52,6 +54,7 @@ class Composition:
     bank: BankModule
     wasm: CosmWasmModule
     native: NativeTxModule
+    crossvm: CrossVmModule
 
     def decode(self, kind: TxKind, payload: Any) -> PendingTx:
         if kind is TxKind.EVM:
@@ -81,12 +84,14 @@ def compose(
         app.state.prefixed(b"wasm/"), bank, evm, cache_dir, lambda: _query_block(app)
     )
     native = NativeTxModule(chain.chain_id, evm)
-    modules: list[Module] = [evm, bank, wasm, native]
+    crossvm = CrossVmModule(wasm, ChainIds(chain.chain_id, chain.evm_chain_id))
+    evm.register_precompile(CROSSVM_ADDRESS, crossvm.precompile)
+    modules: list[Module] = [evm, bank, wasm, native, crossvm]
     app.set_modules(modules)
     hooks.target = app.frames
     evm.sandbox = app.sandbox
     native.bind(app.msg_handler, app.chain_store.tx)
-    return Composition(app=app, evm=evm, bank=bank, wasm=wasm, native=native)
+    return Composition(app=app, evm=evm, bank=bank, wasm=wasm, native=native, crossvm=crossvm)
 
 
 def _query_block(app: Application) -> BlockContext:

@@ -324,6 +324,48 @@ class FrameHooks(Protocol):
 
 
 # ---------------------------------------------------------------------------------------------
+# Python precompiles: how a module (x/crossvm) answers calls to an EVM address
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrecompileCall:
+    """One call frame that reached a Python precompile, as the EVM adapter describes it."""
+
+    caller: bytes  # the frame's msg.sender (20 bytes)
+    value: int  # wei the frame carries; the EVM has already moved it to the precompile's account
+    data: bytes
+    gas: int  # gas available to the frame
+    static: bool  # reached under STATICCALL (no state change allowed)
+    delegated: bool  # reached by DELEGATECALL or CALLCODE (runs in the caller's context)
+    block_number: int  # of the state the call runs on (the block being built, or an eth_call's)
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class PrecompileLog:
+    topics: tuple[bytes, ...]  # 32 bytes each
+    data: bytes
+
+
+@dataclass
+class PrecompileResult:
+    """The precompile's answer: output (or revert data when not ``success``), its gas and logs.
+
+    ``out_of_gas`` ends the frame as the EVM ends one that runs out: all its gas is consumed.
+    """
+
+    success: bool
+    output: bytes = b""
+    gas_used: int = 0
+    logs: list[PrecompileLog] = field(default_factory=list)
+    out_of_gas: bool = False
+
+
+PrecompileHandler = Callable[[PrecompileCall], PrecompileResult]
+
+
+# ---------------------------------------------------------------------------------------------
 # Keepers the bank expects from the EVM (the one ledger for 20-byte accounts)
 # ---------------------------------------------------------------------------------------------
 

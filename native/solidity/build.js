@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Compiles every native/solidity/*.sol with the pinned solcjs and writes
-// native/solidity/build/<Contract>.json = { abi, bytecode, deployedBytecode }.
+// Compiles every native/solidity/*.sol, plus the interfaces users import (EXTRA_SOURCES, e.g.
+// crossvm/ICrossVM.sol), with the pinned solcjs and writes
+// native/solidity/build/<Contract>.json = { abi, bytecode, deployedBytecode } (an interface has
+// bytecode "0x").
+//
+// Source unit names are paths relative to the repo root ("native/solidity/Counter.sol"), so a
+// relative import such as "../../crossvm/ICrossVM.sol" resolves to "crossvm/ICrossVM.sol"; any
+// other import is read by the import callback, only from inside the repository.
 //
 // Deterministic: sorted sources, fixed settings, no absolute paths in the input, metadata hash
 // disabled (so comments or line endings do not change the bytecode), stable JSON formatting, and
@@ -43,9 +49,20 @@ const files = fs
   .sort();
 if (files.length === 0) fail(`no .sol files in ${SRC_DIR}`);
 
+// Compiled even if nothing imports them, so their ABIs are emitted too.
+const EXTRA_SOURCES = ['crossvm/ICrossVM.sol'];
+
+// Repo-relative, '/'-separated source unit name of a file.
+const unitName = (file) => path.relative(REPO_ROOT, file).split(path.sep).join('/');
+
 const sources = {};
 for (const f of files) {
-  sources[f] = { content: fs.readFileSync(path.join(SRC_DIR, f), 'utf8') };
+  sources[unitName(path.join(SRC_DIR, f))] = {
+    content: fs.readFileSync(path.join(SRC_DIR, f), 'utf8'),
+  };
+}
+for (const name of EXTRA_SOURCES) {
+  sources[name] = { content: fs.readFileSync(path.join(REPO_ROOT, name), 'utf8') };
 }
 
 const input = {
@@ -62,8 +79,21 @@ const input = {
   },
 };
 
-// No import callback: the sources are self-contained; an import is a compile error.
-const output = JSON.parse(solc.compile(JSON.stringify(input)));
+// Imports not already among the sources: repo-relative files only (no absolute paths, nothing
+// outside the repository, no node_modules lookups).
+function findImports(name) {
+  const file = path.resolve(REPO_ROOT, name);
+  if (path.isAbsolute(name) || name.split('/').includes('..') || !file.startsWith(REPO_ROOT + path.sep)) {
+    return { error: `import ${name} is outside the repository` };
+  }
+  try {
+    return { contents: fs.readFileSync(file, 'utf8') };
+  } catch (e) {
+    return { error: `cannot read ${name} (${e.code || e.message})` };
+  }
+}
+
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
 
 let errors = 0;
 for (const e of output.errors || []) {

@@ -60,6 +60,38 @@ EXPECTED_FUNCTIONS: dict[str, set[str]] = {
         "callThenRevert",
         "readPrecompile",
     },
+    "CrossCounter": {
+        "counter",
+        "increment",
+        "incrementLegacy",
+        "incrementWithValue",
+        "incrementThenRevert",
+        "count",
+        "tryIncrement",
+        "incrementTimes",
+        "staticQuery",
+        "staticExecute",
+        "delegateExecute",
+        "attempts",
+        "failures",
+        "lastOk",
+        "lastData",
+        "lastRevertData",
+        "lastReason",
+    },
+    "CrossDepth": {"run", "hop", "hops", "lastData", "caught"},
+    "CrossToken": {"transfer", "balanceOf", "transferMessage", "balanceMessage", "toDecimal"},
+}
+
+# crossvm/ICrossVM.sol, as DESIGN.md §5 gives it (plus QoreChain's executeCrossVMCall)
+ICROSSVM_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "execute(string,bytes)": ("payable", "bytes"),
+    "query(string,bytes)": ("view", "bytes"),
+    "submit(uint8,string,bytes)": ("payable", "uint64"),
+    "submitSvm(bytes32,(bytes32,bool)[],bytes)": ("nonpayable", "uint64"),
+    "messageStatus(uint64)": ("view", "uint8,bytes"),
+    "aliasOf(uint8,bytes)": ("view", "address"),
+    "executeCrossVMCall(uint8,string,bytes)": ("payable", "bytes"),
 }
 
 
@@ -114,6 +146,28 @@ def test_abi_details() -> None:
     read = caller.abi_item("readPrecompile")
     assert read["stateMutability"] == "view"
     assert [o["type"] for o in caller.abi_item("tryCall")["outputs"]] == ["bool", "bytes"]
+
+
+def _abi_type(item: dict[str, Any]) -> str:
+    if item["type"].startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in item["components"])
+        return f"({inner}){item['type'][len('tuple') :]}"
+    return str(item["type"])
+
+
+def test_icrossvm_interface() -> None:
+    iface = load_contract("ICrossVM")
+    assert iface.bytecode == b"" and iface.deployed_bytecode == b""
+    found = {
+        f"{i['name']}({','.join(_abi_type(x) for x in i['inputs'])})": (
+            i["stateMutability"],
+            ",".join(_abi_type(x) for x in i["outputs"]),
+        )
+        for i in iface.abi
+        if i["type"] == "function"
+    }
+    assert found == ICROSSVM_FUNCTIONS
+    assert "0x" + keccak(text="executeCrossVMCall(uint8,string,bytes)")[:4].hex() == "0x3c11078c"
 
 
 def test_missing_contract_says_how_to_rebuild() -> None:
@@ -352,3 +406,28 @@ def test_caller_frames_on_prague() -> None:
     )
     assert computation.is_error
     assert computation.output == calldata("CounterError(uint256)", ["uint256"], [42])
+
+
+def test_crosstoken_json_on_prague() -> None:
+    """CrossToken's cw20 messages (built in Solidity) are the exact JSON the cw20 expects."""
+    net = Devnet()
+    token = net.deploy(load_contract("CrossToken"))
+
+    def out(signature: str, types: list[str], args: list[Any], kind: str) -> Any:
+        return abi_decode([kind], net.call(token, calldata(signature, types, args)))[0]
+
+    for value in (0, 7, 10, 1_000_000, 2**128 - 1, 2**256 - 1):
+        assert out("toDecimal(uint256)", ["uint256"], [value], "string") == str(value)
+    assert (
+        out("transferMessage(string,uint256)", ["string", "uint256"], ["qor1bob", 100], "bytes")
+        == b'{"transfer":{"recipient":"qor1bob","amount":"100"}}'
+    )
+    assert (
+        out("balanceMessage(string)", ["string"], ["qor1bob"], "bytes")
+        == b'{"balance":{"address":"qor1bob"}}'
+    )
+    counter = net.deploy(load_contract("CrossCounter"), abi_encode(["string"], ["qor1counter"]))
+    assert abi_decode(["string"], net.call(counter, calldata("counter()"))) == ("qor1counter",)
+    assert abi_decode(["bytes"], net.call(counter, calldata("INCREMENT()"))) == (
+        b'{"increment":{}}',
+    )

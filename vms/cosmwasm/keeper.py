@@ -326,10 +326,17 @@ class WasmKeeper:
         return address, result.data
 
     def execute(
-        self, ctx: ExecContext, sender: bytes, address: bytes, msg: bytes, funds: int
+        self,
+        ctx: ExecContext,
+        sender: bytes,
+        address: bytes,
+        msg: bytes,
+        funds: int,
+        payer: bytes | None = None,
     ) -> bytes | None:
+        """Execute ``msg`` as ``sender``; ``funds`` come from ``payer`` (default: the sender)."""
         contract = self.contract_info(address)
-        self._transfer(sender, address, funds)
+        self._transfer(payer or sender, address, funds)
         ctx.events.append(Event("execute", (("_contract_address", bech32.encode(address)),)))
         args = [
             self._env(ctx, address),
@@ -706,6 +713,13 @@ class WasmKeeper:
     ) -> bytes:
         """A smart query from outside (REST, JSON-RPC): the contract's response bytes."""
         return self._query_smart(ExecContext(block, GasMeter(gas_limit)), address, msg)
+
+    def query_smart_with(self, ctx: ExecContext, address: bytes, msg: bytes) -> bytes:
+        """A smart query charged to ``ctx.gas`` (a synchronous call from another VM)."""
+        return self._query_smart(ctx, address, msg)
+
+    def contract_exists(self, address: bytes) -> bool:
+        return self._store.get(b"contract/" + address) is not None
 
     def _query_smart(self, ctx: ExecContext, address: bytes, msg: bytes) -> bytes:
         contract = self.contract_info(address)

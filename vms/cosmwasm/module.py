@@ -29,6 +29,8 @@ from qorenode.interfaces import (
     ApiRegistry,
     Bank,
     BlockContext,
+    Event,
+    GasMeter,
     KVStore,
     Module,
     MsgContext,
@@ -159,6 +161,30 @@ class CosmWasmModule(Module):
             self._exec(ctx), sender, _address_field(msg.get("contract"), "contract"), None
         )
         return _response({})
+
+    # -- synchronous calls from another VM (x/crossvm's expected WasmExecutor) ----------------
+
+    def execute_for_caller(
+        self,
+        block: BlockContext,
+        gas: GasMeter,
+        sender: bytes,
+        contract: bytes,
+        msg: bytes,
+        funds: int,
+        payer: bytes,
+    ) -> tuple[bytes | None, list[Event]]:
+        ctx = ExecContext(block, gas)
+        data = self.keeper.execute(ctx, sender, contract, msg, funds, payer=payer)
+        return data, ctx.events
+
+    def query_for_caller(
+        self, block: BlockContext, gas: GasMeter, contract: bytes, msg: bytes
+    ) -> bytes:
+        return self.keeper.query_smart_with(ExecContext(block, gas), contract, msg)
+
+    def contract_exists(self, contract: bytes) -> bool:
+        return self.keeper.contract_exists(contract)
 
     # -- queries --------------------------------------------------------------------------------
 

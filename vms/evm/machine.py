@@ -15,7 +15,7 @@ from typing import Any
 import rlp
 from eth.abc import ComputationAPI, StateAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
-from eth.exceptions import VMError
+from eth.exceptions import OutOfGas, Revert, VMError
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
@@ -24,7 +24,7 @@ from eth_hash.auto import keccak
 from eth_typing import Address
 from eth_utils import to_canonical_address
 
-from qorenode.interfaces import FrameHooks
+from qorenode.interfaces import FrameHooks, PrecompileCall, PrecompileHandler
 
 Precompile = Callable[[ComputationAPI], ComputationAPI]
 
@@ -51,6 +51,53 @@ class PrecompileRegistry:
 
     def __contains__(self, address: bytes) -> bool:
         return address in self.table
+
+
+def python_precompile(
+    address: bytes, handler: PrecompileHandler, frame_states: list[StateAPI]
+) -> Precompile:
+    """A py-evm precompile that hands the frame to ``handler`` and applies its answer.
+
+    While the handler runs, the frame's state is pushed on ``frame_states`` so that the account
+    ledger (the bank, funds of CosmWasm calls) reads and writes the state this frame runs on: the
+    block's, or an ``eth_call``'s. The handler's writes elsewhere (the working KV state) follow the
+    EVM's journal through the frame hooks, so a revert at any depth above undoes them.
+    """
+
+    def run(computation: ComputationAPI) -> ComputationAPI:
+        message = computation.msg
+        state = computation.state
+        call = PrecompileCall(
+            caller=bytes(message.sender),
+            value=int(message.value),
+            data=bytes(message.data_as_bytes),
+            gas=int(message.gas),
+            static=bool(message.is_static),
+            delegated=bytes(message.storage_address) != bytes(message.code_address),
+            block_number=int(state.block_number),
+            timestamp=int(state.timestamp),
+        )
+        frame_states.append(state)
+        try:
+            result = handler(call)
+        finally:
+            frame_states.pop()
+        if result.out_of_gas:
+            computation.consume_gas(call.gas + 1, reason="precompile out of gas")
+            raise OutOfGas("precompile out of gas")  # unreachable: consume_gas raises first
+        computation.consume_gas(min(result.gas_used, call.gas), reason="precompile")
+        if result.gas_used > call.gas:
+            raise OutOfGas(f"precompile at 0x{address.hex()} needs {result.gas_used} gas")
+        computation.output = result.output
+        if not result.success:
+            raise Revert(result.output)
+        for log in result.logs:
+            computation.add_log_entry(
+                Address(address), tuple(int.from_bytes(t, "big") for t in log.topics), log.data
+            )
+        return computation
+
+    return run
 
 
 class QoreState(PragueState):

@@ -46,6 +46,7 @@ from qorenode.interfaces import (
     Module,
     NodeServices,
     PendingTx,
+    PrecompileHandler,
     TxKind,
     TxResult,
 )
@@ -56,6 +57,7 @@ from vms.evm.machine import (
     SystemTransaction,
     apply_system_transaction,
     build_vm_class,
+    python_precompile,
 )
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,9 @@ class EvmModule(Module):
         self._next_base_fee: tuple[bytes, int] | None = None  # (head hash, fee)
         # set by the composition root: runs calls and estimates without keeping side-store writes
         self.sandbox: Callable[[], AbstractContextManager[None]] | None = None
+        # the states of the Python precompile frames running now (innermost last): while one runs,
+        # the ledger reads and writes the state of its frame (the block's, or an eth_call's)
+        self._frame_states: list[StateAPI] = []
 
     # -- genesis and start ---------------------------------------------------------------------
 
@@ -437,7 +442,9 @@ class EvmModule(Module):
         return self.vm_class.build_state(self.db, header, self.chain_context, ())
 
     def read_state(self) -> StateAPI:
-        """The committed head state, or the block being built while one is."""
+        """The state of the running precompile frame, else the block being built, else the head."""
+        if self._frame_states:
+            return self._frame_states[-1]
         if self._vm is not None:
             return self._vm.state
         if self._read_state is None:
@@ -449,23 +456,32 @@ class EvmModule(Module):
     def get_balance(self, address: bytes) -> int:
         return int(self.read_state().get_balance(Address(address)))
 
+    def _write_state(self) -> StateAPI:
+        return self._frame_states[-1] if self._frame_states else self.vm.state
+
     def set_balance(self, address: bytes, value: int) -> None:
-        self.vm.state.set_balance(Address(address), value)
+        self._write_state().set_balance(Address(address), value)
 
     def get_nonce(self, address: bytes) -> int:
         return int(self.read_state().get_nonce(Address(address)))
 
     def increment_nonce(self, address: bytes) -> None:
-        self.vm.state.increment_nonce(Address(address))
+        self._write_state().increment_nonce(Address(address))
 
     def snapshot(self) -> Any:
-        return self.vm.state.snapshot()
+        return self._write_state().snapshot()
 
     def commit_snapshot(self, token: Any) -> None:
-        self.vm.state.commit(token)
+        self._write_state().commit(token)
 
     def revert_snapshot(self, token: Any) -> None:
-        self.vm.state.revert(token)
+        self._write_state().revert(token)
+
+    # -- Python precompiles (x/crossvm's 0x901) -------------------------------------------------
+
+    def register_precompile(self, address: bytes, handler: PrecompileHandler) -> None:
+        """Answer calls to ``address`` with ``handler``; see ``machine.python_precompile``."""
+        self.precompiles.register(address, python_precompile(address, handler, self._frame_states))
 
 
 def _account(balance: int) -> dict[str, Any]:

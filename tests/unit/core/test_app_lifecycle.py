@@ -132,7 +132,7 @@ def test_hook_order_within_a_block(chain: Chain) -> None:
     ]
     assert ("deliver_tx", tx.tx_hash) in rec.calls
     assert notice.extras["recorder"] == {"height": 1}
-    assert set(notice.extras) == {"evm", "bank", "wasm", "tx", "recorder"}
+    assert set(notice.extras) == {"evm", "bank", "wasm", "tx", "crossvm", "recorder"}
 
 
 def test_block_events_and_tx_results_are_stored(chain: Chain) -> None:

@@ -1,0 +1,69 @@
+"""The x/crossvm module: the synchronous path's precompile now, the asynchronous queue later.
+
+The composition root registers ``precompile`` at 0x…0901 through the EVM's extension point;
+the module's own API answers ``qor_crossVMAlias``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crossvm.alias import cosmwasm_alias, evm_alias
+from crossvm.errors import InvalidInput, Unsupported
+from crossvm.expected import WasmExecutor
+from crossvm.precompile import ChainIds, CrossVmPrecompile
+from qorenode import bech32
+from qorenode.interfaces import ApiRegistry, Module, NodeServices, VmId
+
+
+def parse_vm(value: Any) -> VmId:
+    """A VM as JSON gives it: 0/1/2 or "evm"/"cosmwasm"/"svm"."""
+    if isinstance(value, str) and not value.isdigit():
+        for vm in VmId:
+            if vm.label == value.lower():
+                return vm
+    else:
+        try:
+            return VmId(int(value))
+        except (TypeError, ValueError):
+            pass
+    raise InvalidInput(f"unknown VM {value!r}: use evm, cosmwasm or svm (0, 1, 2)")
+
+
+def parse_sender(source_vm: VmId, text: str) -> bytes:
+    """A sender as the source VM writes it: 0x hex, bech32 qor1..., or hex of raw bytes."""
+    if not isinstance(text, str):
+        raise InvalidInput("sender must be a string")
+    if text.startswith(bech32.HRP + "1"):
+        try:
+            return bech32.decode(text)
+        except bech32.Bech32Error as exc:
+            raise InvalidInput(f"invalid sender {text!r}: {exc}") from None
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise InvalidInput(f"invalid sender {text!r}: expected 0x hex or bech32") from None
+    if len(raw) not in (20, 32):
+        raise InvalidInput("a sender is 20 or 32 bytes")
+    return raw
+
+
+class CrossVmModule(Module):
+    """x/crossvm: the 0x901 precompile (synchronous EVM to CosmWasm calls) and aliases."""
+
+    name = "crossvm"
+
+    def __init__(self, wasm: WasmExecutor, chain: ChainIds) -> None:
+        self.precompile = CrossVmPrecompile(wasm, chain)
+
+    def register_api(self, api: ApiRegistry, node: NodeServices) -> None:
+        async def alias(target_vm: Any, source_vm: Any, sender: str) -> str:
+            target, source = parse_vm(target_vm), parse_vm(source_vm)
+            raw = parse_sender(source, sender)
+            if target == VmId.EVM:
+                return "0x" + evm_alias(source, raw).hex()
+            if target == VmId.COSMWASM:
+                return bech32.encode(cosmwasm_alias(source, raw))
+            raise Unsupported("SVM aliases come with the SVM")
+
+        api.rpc_method("qor", "crossVMAlias", alias)
