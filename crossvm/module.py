@@ -15,6 +15,8 @@ from crossvm.precompile import ChainIds, CrossVmPrecompile
 from qorenode import bech32
 from qorenode.interfaces import ApiRegistry, Module, NodeServices, VmId
 
+MSG_CROSSVM_CALL = "/qorechain.crossvm.v1.MsgCrossVMCall"
+
 
 def parse_vm(value: Any) -> VmId:
     """A VM as JSON gives it: 0/1/2 or "evm"/"cosmwasm"/"svm"."""
@@ -55,6 +57,21 @@ class CrossVmModule(Module):
 
     def __init__(self, wasm: WasmExecutor, chain: ChainIds) -> None:
         self.precompile = CrossVmPrecompile(wasm, chain)
+
+    def contract_message(self, ctx: Any, sender: bytes, body: Any) -> Any:
+        """A CosmWasm contract's ``Custom`` or ``Stargate``/``Any`` message for x/crossvm.
+
+        ``crossvm_call`` (and ``/qorechain.crossvm.v1.MsgCrossVMCall``) will be queued by the
+        asynchronous path; until it exists, such a message fails its call with the reason.
+        """
+        if isinstance(body, dict) and (
+            "crossvm_call" in body or body.get("type_url") == MSG_CROSSVM_CALL
+        ):
+            raise Unsupported(
+                "messages towards another VM need x/crossvm's asynchronous queue, "
+                "which is not available yet"
+            )
+        raise Unsupported(f"unsupported custom message {body!r}")
 
     def register_api(self, api: ApiRegistry, node: NodeServices) -> None:
         async def alias(target_vm: Any, source_vm: Any, sender: str) -> str:

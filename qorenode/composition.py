@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crossvm.module import CrossVmModule
+from crossvm.module import MSG_CROSSVM_CALL, CrossVmModule
 from crossvm.precompile import CROSSVM_ADDRESS, ChainIds
 from qorenode.app import Application, ChainInfo, FrameJournal
 from qorenode.bank import BankModule
@@ -86,6 +86,8 @@ def compose(
     native = NativeTxModule(chain.chain_id, evm)
     crossvm = CrossVmModule(wasm, ChainIds(chain.chain_id, chain.evm_chain_id))
     evm.register_precompile(CROSSVM_ADDRESS, crossvm.precompile)
+    wasm.keeper.set_custom_handler(crossvm.contract_message)
+    wasm.keeper.set_any_handler(MSG_CROSSVM_CALL, crossvm.contract_message)
     modules: list[Module] = [evm, bank, wasm, native, crossvm]
     app.set_modules(modules)
     hooks.target = app.frames

@@ -320,11 +320,19 @@ def test_query_depth_is_capped(chain: Chain, dispatcher: bytes) -> None:
 
 def test_custom_and_unsupported_messages_are_refused(chain: Chain, dispatcher: bytes) -> None:
     result = execute(chain, dispatcher, {"custom": {"anything": 1}})
-    assert (result.success, result.codespace, result.code) == (False, "wasm", 20)
+    assert (result.success, result.codespace, result.code) == (False, "crossvm", 6)
+    crossvm_call = {"crossvm_call": {"target_vm": "evm", "target_contract": "0x00", "payload": ""}}
+    result = execute(chain, dispatcher, {"custom": crossvm_call})
+    assert not result.success and "asynchronous queue" in result.log
     ok(
         execute(
             chain, dispatcher, {"sub": {"id": 2, "reply_on": "error", "msg": {"custom": {"x": 1}}}}
         )
     )
     (reply,) = replies(chain, dispatcher)
-    assert "code: 20" in reply["error"]
+    assert "codespace: crossvm, code: 6" in reply["error"]
+    staking = {
+        "staking": {"delegate": {"validator": "v", "amount": {"denom": "aqor", "amount": "1"}}}
+    }
+    ok(execute(chain, dispatcher, {"sub": {"id": 3, "reply_on": "error", "msg": staking}}))
+    assert "code: 20" in replies(chain, dispatcher)[1]["error"]
