@@ -1,7 +1,7 @@
 """Run every benchmark, each in a process of its own, and print a summary of their figures.
 
     python -m bench [--n 2000] [--repeat 3] [--memory-n 10000] [--cold-repeat 3] [--wasm-n 200]
-                    [--only NAME]
+                    [--crossvm-n 200] [--only NAME]
 
 About two and a half minutes on a 2-core machine with the defaults.
 """
@@ -16,17 +16,22 @@ import time
 
 from bench._common import REPO_ROOT
 
-BENCHES = ("evm_throughput", "cold_start", "memory", "cosmwasm")
+BENCHES = ("evm_throughput", "cold_start", "memory", "cosmwasm", "crossvm_sync")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="evm_throughput transfers (2000)")
     parser.add_argument("--block", type=int, default=200, help="transactions per block (200)")
-    parser.add_argument("--repeat", type=int, default=3, help="evm_throughput, cosmwasm rounds")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="evm_throughput, cosmwasm, crossvm_sync rounds"
+    )
     parser.add_argument("--memory-n", type=int, default=10_000, help="memory transfers (10,000)")
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold_start spawns (median)")
     parser.add_argument("--wasm-n", type=int, default=200, help="cosmwasm calls per figure (200)")
+    parser.add_argument(
+        "--crossvm-n", type=int, default=200, help="crossvm_sync transactions per workload (200)"
+    )
     parser.add_argument("--no-anvil", action="store_true", help="skip anvil")
     parser.add_argument("--only", choices=BENCHES, action="append", help="run only these")
     args = parser.parse_args(argv)
@@ -41,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         "cold_start": [f"--repeat={args.cold_repeat}"],
         "memory": [f"--n={args.memory_n}", f"--block={args.block}"],
         "cosmwasm": [f"--n={args.wasm_n}", f"--repeat={args.repeat}", f"--block={args.block}"],
+        "crossvm_sync": [
+            f"--n={args.crossvm_n}",
+            f"--repeat={args.repeat}",
+            f"--block={args.block}",
+        ],
     }
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)

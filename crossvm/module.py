@@ -6,6 +6,7 @@ the module's own API answers ``qor_crossVMAlias``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crossvm.alias import cosmwasm_alias, evm_alias
@@ -55,8 +56,10 @@ class CrossVmModule(Module):
 
     name = "crossvm"
 
-    def __init__(self, wasm: WasmExecutor, chain: ChainIds) -> None:
-        self.precompile = CrossVmPrecompile(wasm, chain)
+    def __init__(
+        self, wasm: WasmExecutor, chain: ChainIds, latest_height: Callable[[], int]
+    ) -> None:
+        self.precompile = CrossVmPrecompile(wasm, chain, latest_height)
 
     def contract_message(self, ctx: Any, sender: bytes, body: Any) -> Any:
         """A CosmWasm contract's ``Custom`` or ``Stargate``/``Any`` message for x/crossvm.

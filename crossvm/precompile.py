@@ -84,9 +84,12 @@ class _Frame:
 class CrossVmPrecompile:
     """``ICrossVM`` at 0x901: a ``PrecompileHandler`` the EVM adapter registers."""
 
-    def __init__(self, wasm: WasmExecutor, chain: ChainIds) -> None:
+    def __init__(
+        self, wasm: WasmExecutor, chain: ChainIds, latest_height: Callable[[], int]
+    ) -> None:
         self._wasm = wasm
         self._chain = chain
+        self._latest_height = latest_height
         self._functions: dict[bytes, tuple[str, list[str], Handler, bool]] = {}
         for signature, types, handler, payable in (
             ("execute(string,bytes)", ["string", "bytes"], self._execute, True),
@@ -132,6 +135,13 @@ class CrossVmPrecompile:
         call = frame.call
         if call.delegated:
             raise NotAllowed("DELEGATECALL and CALLCODE to 0x901 are not allowed")
+        latest = self._latest_height()
+        if call.block_number < latest:
+            # The EVM can run on an earlier block's state; CosmWasm state has no history here.
+            raise Unsupported(
+                f"CosmWasm state is kept for the latest block only: this call runs at block "
+                f"{call.block_number}, the latest is {latest}"
+            )
         if len(call.data) < 4:
             raise InvalidInput("call data too short for a function selector")
         entry = self._functions.get(call.data[:4])
