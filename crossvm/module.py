@@ -1,22 +1,35 @@
 """The x/crossvm module: the synchronous path's precompile now, the asynchronous queue later.
 
-The composition root registers ``precompile`` at 0x…0901 through the EVM's extension point;
-the module's own API answers ``qor_crossVMAlias``.
+The composition root registers ``precompile`` at 0x…0901 through the EVM's extension point.
+Messages: ``/qorechain.crossvm.v1.MsgUpdateParams`` (the authority only). Queries: JSON-RPC
+``qor_getCrossVMParams``, ``qor_crossVMAlias``; REST ``/qorechain/crossvm/v1/params``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from crossvm.alias import cosmwasm_alias, evm_alias
 from crossvm.errors import InvalidInput, Unsupported
 from crossvm.expected import WasmExecutor
+from crossvm.keeper import CrossVmKeeper
 from crossvm.precompile import ChainIds, CrossVmPrecompile
 from qorenode import bech32
-from qorenode.interfaces import ApiRegistry, Module, NodeServices, VmId
+from qorenode.interfaces import (
+    ApiRegistry,
+    BlockContext,
+    Event,
+    KVStore,
+    Module,
+    MsgContext,
+    MsgHandler,
+    NodeServices,
+    VmId,
+)
 
 MSG_CROSSVM_CALL = "/qorechain.crossvm.v1.MsgCrossVMCall"
+MSG_UPDATE_PARAMS = "/qorechain.crossvm.v1.MsgUpdateParams"
 
 
 def parse_vm(value: Any) -> VmId:
@@ -52,14 +65,37 @@ def parse_sender(source_vm: VmId, text: str) -> bytes:
 
 
 class CrossVmModule(Module):
-    """x/crossvm: the 0x901 precompile (synchronous EVM to CosmWasm calls) and aliases."""
+    """x/crossvm: the 0x901 precompile (synchronous EVM to CosmWasm calls), params, aliases."""
 
     name = "crossvm"
 
     def __init__(
-        self, wasm: WasmExecutor, chain: ChainIds, latest_height: Callable[[], int]
+        self,
+        store: KVStore,
+        wasm: WasmExecutor,
+        chain: ChainIds,
+        latest_height: Callable[[], int],
     ) -> None:
-        self.precompile = CrossVmPrecompile(wasm, chain, latest_height)
+        self.keeper = CrossVmKeeper(store)
+        self.precompile = CrossVmPrecompile(wasm, chain, latest_height, self.keeper.params)
+
+    def init_genesis(self, ctx: BlockContext, genesis: Mapping[str, Any]) -> None:
+        accounts = genesis.get("dev_accounts") or []
+        default_authority = (
+            bytes.fromhex(accounts[0]["address"].removeprefix("0x")) if accounts else bytes(20)
+        )
+        self.keeper.init_genesis(genesis.get("crossvm") or {}, default_authority)
+
+    def export_genesis(self) -> dict[str, Any]:
+        return {"crossvm": self.keeper.export_genesis()}
+
+    def msg_handlers(self) -> Mapping[str, MsgHandler]:
+        return {MSG_UPDATE_PARAMS: self._update_params}
+
+    def _update_params(self, ctx: MsgContext, msg: Mapping[str, Any]) -> bytes:
+        params = self.keeper.update_params(ctx.signer, msg.get("authority"), msg.get("params"))
+        ctx.events.append(Event("crossvm_params_updated", tuple(sorted(params.to_json().items()))))
+        return b"{}"
 
     def contract_message(self, ctx: Any, sender: bytes, body: Any) -> Any:
         """A CosmWasm contract's ``Custom`` or ``Stargate``/``Any`` message for x/crossvm.
@@ -86,4 +122,21 @@ class CrossVmModule(Module):
                 return bech32.encode(cosmwasm_alias(source, raw))
             raise Unsupported("SVM aliases come with the SVM")
 
+        def params_json() -> dict[str, Any]:
+            return {
+                "authority": bech32.encode(self.keeper.authority()),
+                "params": self.keeper.params().to_json(),
+            }
+
+        async def get_params() -> dict[str, Any]:
+            result: dict[str, Any] = await node.run(params_json)
+            return result
+
+        async def rest_params(
+            path: Mapping[str, str], query: Mapping[str, str], body: bytes | None
+        ) -> Any:
+            return await get_params()
+
         api.rpc_method("qor", "crossVMAlias", alias)
+        api.rpc_method("qor", "getCrossVMParams", get_params)
+        api.rest_route("GET", "/qorechain/crossvm/v1/params", rest_params)

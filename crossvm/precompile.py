@@ -22,6 +22,7 @@ from eth_hash.auto import keccak
 from crossvm.alias import evm_alias
 from crossvm.errors import InvalidInput, NotAllowed, UnknownTarget, Unsupported
 from crossvm.expected import WasmExecutor
+from crossvm.params import Params
 from qorenode import bech32
 from qorenode.interfaces import (
     BlockContext,
@@ -85,11 +86,16 @@ class CrossVmPrecompile:
     """``ICrossVM`` at 0x901: a ``PrecompileHandler`` the EVM adapter registers."""
 
     def __init__(
-        self, wasm: WasmExecutor, chain: ChainIds, latest_height: Callable[[], int]
+        self,
+        wasm: WasmExecutor,
+        chain: ChainIds,
+        latest_height: Callable[[], int],
+        params: Callable[[], Params],
     ) -> None:
         self._wasm = wasm
         self._chain = chain
         self._latest_height = latest_height
+        self._params = params
         self._functions: dict[bytes, tuple[str, list[str], Handler, bool]] = {}
         for signature, types, handler, payable in (
             ("execute(string,bytes)", ["string", "bytes"], self._execute, True),
@@ -177,7 +183,7 @@ class CrossVmPrecompile:
         if call.static:
             raise NotAllowed("execute cannot run under STATICCALL (use query)")
         contract = self._contract(contract_text)
-        _check_json(message)
+        self._check_message(message)
         frame.gas.consume(INPUT_GAS_PER_BYTE * len(message), "crossvm input")
         data, events = self._wasm.execute_for_caller(
             frame.block,
@@ -194,7 +200,7 @@ class CrossVmPrecompile:
     def _query(self, frame: _Frame, args: tuple[Any, ...]) -> bytes:
         contract_text, message = args
         contract = self._contract(contract_text)
-        _check_json(message)
+        self._check_message(message)
         frame.gas.consume(INPUT_GAS_PER_BYTE * len(message), "crossvm input")
         answer = self._wasm.query_for_caller(frame.block, frame.gas, contract, message)
         return abi_encode(["bytes"], [answer])
@@ -214,6 +220,12 @@ class CrossVmPrecompile:
             "the asynchronous path (submit, submitSvm, messageStatus) is not available yet"
         )
 
+    def _check_message(self, message: bytes) -> None:
+        limit = self._params().max_message_size
+        if len(message) > limit:
+            raise InvalidInput(f"message of {len(message)} bytes is over max_message_size {limit}")
+        _check_json(message)
+
     def _contract(self, text: str) -> bytes:
         try:
             contract = bech32.decode(text)
@@ -225,6 +237,7 @@ class CrossVmPrecompile:
 
 
 def _check_json(message: bytes) -> None:
+    """The message must be JSON (the CosmWasm contract would refuse anything else)."""
     try:
         json.loads(message)
     except (ValueError, UnicodeDecodeError):

@@ -84,7 +84,12 @@ def compose(
         app.state.prefixed(b"wasm/"), bank, evm, cache_dir, lambda: _query_block(app)
     )
     native = NativeTxModule(chain.chain_id, evm)
-    crossvm = CrossVmModule(wasm, ChainIds(chain.chain_id, chain.evm_chain_id), lambda: app.height)
+    crossvm = CrossVmModule(
+        app.state.prefixed(b"crossvm/"),
+        wasm,
+        ChainIds(chain.chain_id, chain.evm_chain_id),
+        lambda: app.height,
+    )
     evm.register_precompile(CROSSVM_ADDRESS, crossvm.precompile)
     wasm.keeper.set_custom_handler(crossvm.contract_message)
     wasm.keeper.set_any_handler(MSG_CROSSVM_CALL, crossvm.contract_message)

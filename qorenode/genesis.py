@@ -42,6 +42,16 @@ def build_devnet_genesis() -> dict[str, Any]:
             "coinbase": "0x0000000000000000000000000000000000000000",
             "alloc": {},
         },
+        "crossvm": {
+            "authority": keys[0].bech32_address,
+            "params": {
+                "max_message_size": "65536",
+                "max_queue_size": "1000",
+                "queue_timeout_blocks": "100",
+                "max_delivery_gas": "2000000",
+                "max_block_delivery_gas": "20000000",
+            },
+        },
     }
 
 
