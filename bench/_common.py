@@ -317,3 +317,10 @@ def plyvel_atomic_db(path: str | os.PathLike[str]) -> Any:
     """A fresh plyvel-backed ``AtomicDatabaseAPI`` at ``path`` (close it when done)."""
     cls, _ = _eth_db_classes()
     return cls(path)
+
+
+def spread_us(samples: list[float]) -> str:
+    """The range of ``samples`` (seconds) in microseconds, as the figures' notes print it."""
+    if len(samples) == 1:
+        return fmt(samples[0] * 1e6)
+    return f"{fmt(min(samples) * 1e6)}-{fmt(max(samples) * 1e6)}"

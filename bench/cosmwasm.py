@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bench._common import REPO_ROOT, Figure, Skipped, fmt, report
+from bench._common import REPO_ROOT, Figure, Skipped, report, spread_us
 
 BUILD = REPO_ROOT / "native" / "cosmwasm" / "build"
 EXECUTE_TARGET = 1.5
@@ -649,7 +649,7 @@ def _run(
                 target=f"<= {EXECUTE_TARGET}",
                 met=ratio <= EXECUTE_TARGET,
                 note=f"{what} via WasmKeeper.execute in an open block; median per call, n={n}, "
-                f"{rounds} ({_spread(s['node'])} us)",
+                f"{rounds} ({spread_us(s['node'])} us)",
             )
         )
     for contract in contracts:
@@ -735,12 +735,6 @@ def _gas_figure(name: str, g: GasReport) -> Figure:
             "bare_fuel": g.bare_fuel,
         },
     )
-
-
-def _spread(samples: list[float]) -> str:
-    if len(samples) == 1:
-        return fmt(samples[0] * 1e6)
-    return f"{fmt(min(samples) * 1e6)}-{fmt(max(samples) * 1e6)}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,8 +52,8 @@ from bench._common import (
     Figure,
     Skipped,
     create_address,
-    fmt,
     report,
+    spread_us,
 )
 from bench.cosmwasm import BUILD, COUNTER_INIT, INCREMENT, BenchError, NodeChain
 
@@ -373,7 +373,7 @@ def _run(
             "baseline)",
             note=f"EVM tx CrossCounter.increment() -> 0x901 -> counter increment; admission "
             f"{us['crosscall.admit']:.0f} us + build_block {us['crosscall.build']:.0f} us; "
-            f"{common} ({_spread(s['crosscall'])} us)",
+            f"{common} ({spread_us(s['crosscall'])} us)",
         ),
         Figure(
             "crossvm_sync.crosscall_build_block",
@@ -398,7 +398,7 @@ def _run(
                 "us/tx",
                 target="none (for the record)",
                 note=f"{what}; admission {us[f'{name}.admit']:.0f} us + build_block "
-                f"{us[f'{name}.build']:.0f} us; {common} ({_spread(s[name])} us)",
+                f"{us[f'{name}.build']:.0f} us; {common} ({spread_us(s[name])} us)",
             )
         )
     to_pre = us["to_precompile"] / baseline
@@ -414,7 +414,7 @@ def _run(
             met=to_pre <= RATIO_TARGET,
             note=f"EVM tx calling 0x901 execute(counter, increment), no Solidity around it; "
             f"admission {us['to_precompile.admit']:.0f} us + build_block "
-            f"{us['to_precompile.build']:.0f} us; {common} ({_spread(s['to_precompile'])} us)",
+            f"{us['to_precompile.build']:.0f} us; {common} ({spread_us(s['to_precompile'])} us)",
         )
     )
     figures.append(_gas_figure(gas))
@@ -452,12 +452,6 @@ def _gas_figure(g: GasReport) -> Figure:
             "plain_tx_gas": g.plain_tx_gas,
         },
     )
-
-
-def _spread(samples: list[float]) -> str:
-    if len(samples) == 1:
-        return fmt(samples[0] * 1e6)
-    return f"{fmt(min(samples) * 1e6)}-{fmt(max(samples) * 1e6)}"
 
 
 def main(argv: list[str] | None = None) -> int:

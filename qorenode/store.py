@@ -20,6 +20,8 @@ from typing import Any
 
 import plyvel
 
+from qorenode.interfaces import KVStore
+
 _ABSENT = object()  # journal marker: the key had no pending write before
 
 
@@ -206,9 +208,9 @@ def prefix_end(prefix: bytes) -> bytes | None:
 
 
 class PrefixedStore:
-    """A module's view of its key prefix in the working state."""
+    """A module's view of its key prefix in the working state (or in any view of it)."""
 
-    def __init__(self, parent: WorkingState | PrefixedStore, prefix: bytes) -> None:
+    def __init__(self, parent: KVStore, prefix: bytes) -> None:
         self._parent = parent
         self._prefix = prefix
 

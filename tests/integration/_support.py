@@ -308,3 +308,31 @@ class NodeProcess:
 _BLOCK_NUMBER = json.dumps(
     {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
 ).encode()
+
+
+class Cli:
+    """Runs ``qorenode`` in-process against one node and home; parses ``--output json``."""
+
+    def __init__(self, url: str, home: Path, capsys: Any) -> None:
+        self.url = url
+        self.home = home
+        self.capsys = capsys  # pytest's CaptureFixture[str]
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        from qorenode.cli import main
+
+        self.capsys.readouterr()
+        code = main([*argv, "--node", self.url, "--home", str(self.home)])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *argv: str) -> Any:
+        code, out, err = self.run(*argv, "--output", "json")
+        assert code == 0, err
+        return json.loads(out)
+
+    def error(self, *argv: str) -> dict[str, Any]:
+        code, out, err = self.run(*argv, "--output", "json")
+        assert code == 1, out
+        error: dict[str, Any] = json.loads(err)["error"]
+        return error

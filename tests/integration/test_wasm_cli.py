@@ -20,39 +20,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from qorenode import bech32
-from qorenode.cli import main
 from qorenode.keys import dev_key
 from qorenode.testing import Devnet
+from tests.integration._support import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTER_WASM = ROOT / "native" / "cosmwasm" / "build" / "counter.wasm"
 DEV0, DEV1 = dev_key(0), dev_key(1)
-
-
-class Cli:
-    """Runs ``qorenode`` in-process against one node and home; parses ``--output json``."""
-
-    def __init__(self, url: str, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.url = url
-        self.home = home
-        self.capsys = capsys
-
-    def run(self, *argv: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main([*argv, "--node", self.url, "--home", str(self.home)])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *argv: str) -> Any:
-        code, out, err = self.run(*argv, "--output", "json")
-        assert code == 0, err
-        return json.loads(out)
-
-    def error(self, *argv: str) -> dict[str, Any]:
-        code, out, err = self.run(*argv, "--output", "json")
-        assert code == 1, out
-        error: dict[str, Any] = json.loads(err)["error"]
-        return error
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import binascii
 import hashlib
 import json
 import struct
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ from qorenode.interfaces import (
     NodeError,
     OutOfGas,
 )
-from qorenode.store import prefix_end
+from qorenode.store import PrefixedStore, prefix_end
 from vms.cosmwasm import gas, proto
 from vms.cosmwasm.errors import (
     AccountExists,
@@ -238,7 +238,7 @@ class WasmKeeper:
         self._store.set(b"by_code/" + struct.pack(">Q", info.code_id) + info.address, b"")
 
     def contract_storage(self, address: bytes) -> KVStore:
-        return _Prefixed(self._store, b"state/" + address)
+        return PrefixedStore(self._store, b"state/" + address)
 
     def contract_state(self, address: bytes) -> list[tuple[bytes, bytes]]:
         self.contract_info(address)
@@ -860,32 +860,6 @@ class _SystemError(Exception):
     def __init__(self, body: dict[str, Any]) -> None:
         super().__init__(json.dumps(body))
         self.body = body
-
-
-class _Prefixed:
-    """A contract's storage view: keys under ``state/<address>`` of the module's store."""
-
-    def __init__(self, parent: KVStore, prefix: bytes) -> None:
-        self._parent = parent
-        self._prefix = prefix
-
-    def get(self, key: bytes) -> bytes | None:
-        return self._parent.get(self._prefix + key)
-
-    def set(self, key: bytes, value: bytes) -> None:
-        self._parent.set(self._prefix + key, value)
-
-    def delete(self, key: bytes) -> None:
-        self._parent.delete(self._prefix + key)
-
-    def iterate(
-        self, start: bytes = b"", end: bytes | None = None, reverse: bool = False
-    ) -> Iterator[tuple[bytes, bytes]]:
-        prefix = self._prefix
-        stop = prefix + end if end is not None else prefix_end(prefix)
-        size = len(prefix)
-        for key, value in self._parent.iterate(prefix + start, stop, reverse):
-            yield key[size:], value
 
 
 def _json(obj: Any) -> bytes:
