@@ -21,6 +21,7 @@ from qorenode.native_tx import NativeTxModule
 from qorenode.store import Database
 from vms.cosmwasm.module import CosmWasmModule
 from vms.evm.module import EvmModule
+from vms.svm.module import SvmModule
 
 
 class _LateFrameHooks:
@@ -55,13 +56,20 @@ class Composition:
     wasm: CosmWasmModule
     native: NativeTxModule
     crossvm: CrossVmModule
+    svm: SvmModule
 
     def decode(self, kind: TxKind, payload: Any) -> PendingTx:
         if kind is TxKind.EVM:
             return self.evm.pending_tx(payload)
         if kind is TxKind.NATIVE:
             return self.native.pending_tx(payload)
+        if kind is TxKind.SOLANA:
+            return self.svm.pending_tx(payload)
         raise ValueError(f"no decoder for {kind}")
+
+    def sequenced_nonce(self, tx: PendingTx) -> int | None:
+        """The committed nonce a transaction's nonce must follow (None: its kind has none)."""
+        return None if tx.kind is TxKind.SOLANA else self.account_nonce(tx.sender)
 
     def account_nonce(self, address: bytes) -> int:
         return self.evm.get_nonce(address)
@@ -84,6 +92,9 @@ def compose(
         app.state.prefixed(b"wasm/"), bank, evm, cache_dir, lambda: _query_block(app)
     )
     native = NativeTxModule(chain.chain_id, evm)
+    svm = SvmModule(
+        app.state.prefixed(b"svm/"), int((genesis.get("svm") or {}).get("genesis_slot", 0))
+    )
     crossvm = CrossVmModule(
         app.state.prefixed(b"crossvm/"),
         wasm,
@@ -93,12 +104,14 @@ def compose(
     evm.register_precompile(CROSSVM_ADDRESS, crossvm.precompile)
     wasm.keeper.set_custom_handler(crossvm.contract_message)
     wasm.keeper.set_any_handler(MSG_CROSSVM_CALL, crossvm.contract_message)
-    modules: list[Module] = [evm, bank, wasm, native, crossvm]
+    modules: list[Module] = [evm, bank, wasm, native, crossvm, svm]
     app.set_modules(modules)
     hooks.target = app.frames
     evm.sandbox = app.sandbox
     native.bind(app.msg_handler, app.chain_store.tx)
-    return Composition(app=app, evm=evm, bank=bank, wasm=wasm, native=native, crossvm=crossvm)
+    return Composition(
+        app=app, evm=evm, bank=bank, wasm=wasm, native=native, crossvm=crossvm, svm=svm
+    )
 
 
 def _query_block(app: Application) -> BlockContext:

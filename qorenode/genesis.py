@@ -8,10 +8,11 @@ from typing import Any
 
 from qorenode.addresses import parse_address
 from qorenode.errors import InvalidParams
-from qorenode.keys import DEV_ACCOUNT_COUNT, DEV_MNEMONIC, dev_keys
+from qorenode.keys import DEV_ACCOUNT_COUNT, DEV_MNEMONIC, dev_keys, solana_dev_keypair
 
 PRESET_PATH = Path(__file__).resolve().parents[1] / "genesis" / "devnet.json"
 DEV_BALANCE = 10_000 * 10**18  # 10,000 QOR per dev account, as anvil funds its accounts
+DEV_LAMPORTS = 1_000 * 10**9  # 1,000 SOL per Solana dev keypair
 
 REQUIRED_FIELDS = ("chain_id", "evm_chain_id", "genesis_time", "block_time", "bank", "evm")
 
@@ -41,6 +42,13 @@ def build_devnet_genesis() -> dict[str, Any]:
             "initial_base_fee": "1000000000",
             "coinbase": "0x0000000000000000000000000000000000000000",
             "alloc": {},
+        },
+        "svm": {
+            "genesis_slot": 0,
+            "accounts": [
+                {"pubkey": str(solana_dev_keypair(i).pubkey()), "lamports": str(DEV_LAMPORTS)}
+                for i in range(DEV_ACCOUNT_COUNT)
+            ],
         },
         "crossvm": {
             "authority": keys[0].bech32_address,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_keys import keys
+from solders.keypair import Keypair
 
 from qorenode.addresses import to_bech32, to_hex
 from qorenode.errors import InvalidParams
@@ -108,3 +110,15 @@ class Keyring:
     def _read(path: Path) -> KeyPair:
         data = json.loads(path.read_text())
         return KeyPair(data["name"], bytes.fromhex(data["private_key"]))
+
+
+def mnemonic_seed(mnemonic: str, passphrase: str = "") -> bytes:
+    """BIP-39: the 64-byte seed of ``mnemonic``."""
+    salt = ("mnemonic" + passphrase).encode()
+    return hashlib.pbkdf2_hmac("sha512", mnemonic.encode(), salt, 2048)
+
+
+@cache
+def solana_dev_keypair(index: int, mnemonic: str = DEV_MNEMONIC) -> Keypair:
+    """The i-th Solana dev keypair, on Solana's path m/44'/501'/i'/0' (as solana-keygen derives)."""
+    return Keypair.from_seed_and_derivation_path(mnemonic_seed(mnemonic), f"m/44'/501'/{index}'/0'")

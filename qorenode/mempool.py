@@ -30,11 +30,17 @@ class Mempool:
     def pending_count(self, sender: bytes) -> int:
         return self._per_sender.get(sender, 0)
 
-    def add(self, tx: PendingTx, committed_nonce: int) -> None:
+    def add(self, tx: PendingTx, committed_nonce: int | None) -> None:
+        """Admit ``tx``; ``committed_nonce`` None means the kind has no nonces (Solana: its
+        recent blockhash and signature do that job)."""
         if tx.tx_hash in self._txs:
             raise AlreadyKnown("already known")
         if len(self._txs) >= self.max_size:
             raise MempoolFull(f"mempool full ({self.max_size} transactions)")
+        if committed_nonce is None:
+            self._txs[tx.tx_hash] = tx
+            self._per_sender[tx.sender] += 1
+            return
         expected = committed_nonce + self.pending_count(tx.sender)
         if tx.nonce < expected:
             raise NonceTooLow(f"nonce too low: next nonce {expected}, tx nonce {tx.nonce}")

@@ -113,7 +113,7 @@ class Node:
 
     def submit_sync(self, tx: PendingTx) -> bytes:
         self.app.check_tx(tx)
-        self.mempool.add(tx, self.composition.account_nonce(tx.sender))
+        self.mempool.add(tx, self.composition.sequenced_nonce(tx))
         return tx.tx_hash
 
     def pending_nonce(self, address: bytes) -> int:

@@ -1,7 +1,8 @@
 """An in-process chain for unit tests: the composed application over a LevelDB in a temp dir.
 
 Blocks are built by hand (``mine``) with deterministic timestamps; extra modules (test modules)
-are appended to the composition through ``Application.set_modules``.
+are appended to the composition through ``Application.set_modules``, taking over the transaction
+kinds they route (a recorder routing Solana transactions replaces the SVM).
 """
 
 from __future__ import annotations
@@ -72,7 +73,10 @@ class Chain:
         comp = compose(self.database, self.genesis, self.cache_dir)
         self.extra = [factory(comp) for factory in self.extra_factories]
         if self.extra:
-            comp.app.set_modules([*comp.app.modules, *self.extra])
+            # a test module that routes a kind takes it over from the module that routes it
+            taken = {kind for module in self.extra for kind in module.tx_kinds()}
+            kept = [m for m in comp.app.modules if not taken & set(m.tx_kinds())]
+            comp.app.set_modules([*kept, *self.extra])
         self.comp = comp
         comp.app.start(self.genesis)
 

@@ -1,0 +1,352 @@
+"""The SVM on LiteSVM (solders): accounts persisted in LevelDB, slots and blockhashes the node's.
+
+One LiteSVM instance lives in the node (its signature check on). The node owns what LiteSVM
+cannot keep across restarts or blocks:
+
+* the slot and clock: ``genesis_slot + height`` and the block time, set at BeginBlock;
+* the recent-blockhash window: one blockhash per block, the last ``BLOCKHASH_WINDOW`` (150) valid;
+  LiteSVM's own check is off, the node checks at admission and again at delivery;
+* replay protection: a signature already in the chain (or earlier in the same block) is refused;
+* persistence: after each transaction the accounts it could write are marked; Commit writes them
+  as ``bytes(Account)`` into the block's batch; a start loads them all back (non-executable
+  accounts, program-data among them, before executable ones); a block that fails to build reloads
+  LiteSVM from LevelDB.
+
+State (prefix ``svm/``):
+
+    acct/<pubkey:32>        bytes(Account) (solders' bincode)
+    tx/<signature:64>       the transaction and its result (JSON)
+    blockhash/<height:8>    the blockhash of that block (the last BLOCKHASH_WINDOW kept)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import struct
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from solders.account import Account
+from solders.address_lookup_table_account import AddressLookupTable
+from solders.hash import Hash
+from solders.litesvm import LiteSVM
+from solders.pubkey import Pubkey
+from solders.transaction import VersionedTransaction
+from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
+
+from qorenode.interfaces import (
+    BlockContext,
+    KVStore,
+    Module,
+    PendingTx,
+    TxKind,
+    TxResult,
+)
+from qorenode.store import prefix_end
+from vms.svm.errors import (
+    AlreadyProcessed,
+    BlockhashNotFound,
+    InvalidTransaction,
+    SignatureFailure,
+    TransactionFailed,
+)
+
+BLOCKHASH_WINDOW = 150  # blocks a blockhash stays valid, as on Solana
+SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
+MAX_TRANSACTION_SIZE = 1232  # bytes, Solana's packet limit
+DEFAULT_COMPUTE_UNITS = 200_000
+
+
+@dataclass(frozen=True)
+class SolanaTx:
+    """A decoded Solana transaction as the mempool keeps it."""
+
+    tx: VersionedTransaction
+    signature: bytes
+    payer: bytes
+    recent_blockhash: bytes
+
+
+class SvmModule(Module):
+    """LiteSVM behind the module interface: Solana transactions, accounts, slots, blockhashes."""
+
+    name = "svm"
+
+    def __init__(self, store: KVStore, genesis_slot: int = 0) -> None:
+        self._store = store
+        self.genesis_slot = genesis_slot
+        self.svm = self._fresh_svm()
+        self._touched: set[bytes] = set()
+        self._block_signatures: set[bytes] = set()
+        self._window: dict[bytes, int] = {}  # blockhash -> height
+        self._latest: tuple[bytes, int] = (bytes(32), 0)  # (blockhash, height)
+        self._records: list[tuple[bytes, dict[str, Any]]] = []
+        self._pending_blockhash: tuple[bytes, int] = self._latest
+
+    @staticmethod
+    def _fresh_svm() -> LiteSVM:
+        # the node checks blockhashes and replays itself (its window survives restarts)
+        return LiteSVM().with_blockhash_check(False).with_sigverify(True)
+
+    # -- genesis and start ----------------------------------------------------------------------
+
+    def init_genesis(self, ctx: BlockContext, genesis: Mapping[str, Any]) -> None:
+        section = genesis.get("svm") or {}
+        for entry in section.get("accounts", []):
+            pubkey = Pubkey.from_string(entry["pubkey"])
+            account = Account(
+                lamports=int(entry["lamports"]),
+                data=base64.b64decode(entry.get("data", "")),
+                owner=Pubkey.from_string(entry.get("owner", str(SYSTEM_PROGRAM))),
+                executable=bool(entry.get("executable", False)),
+                rent_epoch=0,
+            )
+            self.svm.set_account(pubkey, account)
+            self._touched.add(bytes(pubkey))
+        self.begin_block(ctx)
+
+    def load(self, genesis: Mapping[str, Any]) -> None:
+        self.svm = self._load_svm()
+        self._load_window()
+
+    def _load_svm(self) -> LiteSVM:
+        """A LiteSVM with every persisted account: data accounts first, then programs."""
+        svm = self._fresh_svm()
+        programs: list[tuple[Pubkey, Account]] = []
+        for key, value in self._store.iterate(b"acct/", prefix_end(b"acct/")):
+            pubkey, account = Pubkey.from_bytes(key[5:]), Account.from_bytes(value)
+            if account.executable:
+                programs.append((pubkey, account))
+            else:
+                svm.set_account(pubkey, account)
+        for pubkey, account in programs:
+            svm.set_account(pubkey, account)
+        return svm
+
+    def _load_window(self) -> None:
+        self._window.clear()
+        for key, value in self._store.iterate(b"blockhash/", prefix_end(b"blockhash/")):
+            height = struct.unpack(">Q", key[len(b"blockhash/") :])[0]
+            self._window[value] = height
+            if height >= self._latest[1]:
+                self._latest = (value, height)
+
+    # -- blocks ---------------------------------------------------------------------------------
+
+    def slot(self, height: int) -> int:
+        return self.genesis_slot + height
+
+    def begin_block(self, ctx: BlockContext) -> None:
+        slot = self.slot(ctx.height)
+        if slot != self.svm.get_clock().slot:
+            self.svm.warp_to_slot(slot)  # also the first time: LiteSVM starts at its own slot
+        clock = self.svm.get_clock()
+        clock.unix_timestamp = ctx.timestamp
+        self.svm.set_clock(clock)
+        self._block_signatures.clear()
+
+    def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
+        for key in sorted(self._touched):
+            account = self.svm.get_account(Pubkey.from_bytes(key))
+            if account is None or account.lamports == 0:
+                self._store.delete(b"acct/" + key)
+            else:
+                self._store.set(b"acct/" + key, bytes(account))
+        for signature, record in self._records:
+            self._store.set(b"tx/" + signature, json.dumps(record, sort_keys=True).encode())
+        blockhash = self._next_blockhash(ctx)
+        self._store.set(b"blockhash/" + struct.pack(">Q", ctx.height), blockhash)
+        expired = ctx.height - BLOCKHASH_WINDOW
+        if expired >= 0:
+            self._store.delete(b"blockhash/" + struct.pack(">Q", expired))
+        self._pending_blockhash = (blockhash, ctx.height)
+        return {"slot": self.slot(ctx.height), "blockhash": str(Hash(blockhash))}
+
+    def _next_blockhash(self, ctx: BlockContext) -> bytes:
+        seed = struct.pack(">QQ", ctx.height, ctx.timestamp) + self._latest[0]
+        return hashlib.sha256(b"qorenode/svm/blockhash" + ctx.chain_id.encode() + seed).digest()
+
+    def after_commit(self, ctx: BlockContext) -> None:
+        blockhash, height = self._pending_blockhash
+        self._window[blockhash] = height
+        self._latest = (blockhash, height)
+        for old in [h for h, at in self._window.items() if at <= height - BLOCKHASH_WINDOW]:
+            del self._window[old]
+        self._touched.clear()
+        self._records.clear()
+        self._block_signatures.clear()
+
+    def revert_block(self) -> None:
+        """Building the block failed: LiteSVM has no undo, so reload it from the last commit."""
+        self._touched.clear()
+        self._records.clear()
+        self._block_signatures.clear()
+        self.svm = self._load_svm()
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    def tx_kinds(self) -> Sequence[TxKind]:
+        return (TxKind.SOLANA,)
+
+    def decode_transaction(self, raw: bytes) -> SolanaTx:
+        if len(raw) > MAX_TRANSACTION_SIZE:
+            raise InvalidTransaction(
+                f"transaction too large: {len(raw)} bytes (max {MAX_TRANSACTION_SIZE})"
+            )
+        try:
+            tx = VersionedTransaction.from_bytes(raw)
+            tx.sanitize()
+        except Exception as exc:  # solders raises its own error types for every defect
+            raise InvalidTransaction(f"failed to deserialize transaction: {exc}") from None
+        if not all(tx.verify_with_results()):
+            raise SignatureFailure("transaction signature verification failure")
+        message = tx.message
+        return SolanaTx(
+            tx=tx,
+            signature=bytes(tx.signatures[0]),
+            payer=bytes(message.account_keys[0]),
+            recent_blockhash=bytes(message.recent_blockhash),
+        )
+
+    def pending_tx(self, raw: bytes) -> PendingTx:
+        decoded = self.decode_transaction(raw)
+        return PendingTx(
+            kind=TxKind.SOLANA,
+            tx_hash=decoded.signature,
+            raw=raw,
+            decoded=decoded,
+            sender=decoded.payer,
+            nonce=0,
+            gas_limit=DEFAULT_COMPUTE_UNITS,
+        )
+
+    def check_tx(self, tx: PendingTx) -> None:
+        self._check(tx.decoded)
+
+    def _check(self, decoded: SolanaTx) -> None:
+        if decoded.recent_blockhash not in self._window:
+            raise BlockhashNotFound("Blockhash not found")
+        if decoded.signature in self._block_signatures or self.transaction(decoded.signature):
+            raise AlreadyProcessed("This transaction has already been processed")
+
+    def deliver_tx(self, ctx: BlockContext, tx: PendingTx) -> TxResult:
+        decoded: SolanaTx = tx.decoded
+        try:
+            self._check(decoded)
+        except (BlockhashNotFound, AlreadyProcessed) as exc:
+            return TxResult(
+                tx.tx_hash,
+                TxKind.SOLANA,
+                False,
+                code=exc.code,
+                codespace=exc.codespace,
+                log=exc.message,
+            )
+        self._block_signatures.add(decoded.signature)
+        outcome = self.svm.send_transaction(decoded.tx)
+        self._touched.update(self._writable_accounts(decoded.tx))
+        meta = outcome.meta() if isinstance(outcome, FailedTransactionMetadata) else outcome
+        error = str(outcome.err()) if isinstance(outcome, FailedTransactionMetadata) else None
+        compute_units = int(meta.compute_units_consumed())
+        details: dict[str, Any] = {
+            "signature": str(decoded.tx.signatures[0]),
+            "slot": self.slot(ctx.height),
+            "err": error,
+            "logs": list(meta.logs()),
+            "fee": int(meta.fee()),
+            "compute_units": compute_units,
+            "return_data": _return_data(meta),
+        }
+        record = {
+            **details,
+            "block_time": ctx.timestamp,
+            "index": ctx.tx_index,
+            "tx": base64.b64encode(bytes(decoded.tx)).decode(),
+        }
+        self._records.append((decoded.signature, record))
+        if error is not None:
+            return TxResult(
+                tx.tx_hash,
+                TxKind.SOLANA,
+                False,
+                gas_used=compute_units,
+                code=TransactionFailed.code,
+                codespace=TransactionFailed.codespace,
+                log=error,
+                details=details,
+            )
+        return TxResult(tx.tx_hash, TxKind.SOLANA, True, gas_used=compute_units, details=details)
+
+    def _writable_accounts(self, tx: VersionedTransaction) -> set[bytes]:
+        """Every account the transaction could have written (static keys and table lookups)."""
+        message = tx.message
+        keys = list(message.account_keys)
+        header = message.header
+        signed = header.num_required_signatures
+        writable: set[bytes] = set()
+        for index, key in enumerate(keys):
+            if index < signed:
+                if index < signed - header.num_readonly_signed_accounts:
+                    writable.add(bytes(key))
+            elif index < len(keys) - header.num_readonly_unsigned_accounts:
+                writable.add(bytes(key))
+        for lookup in getattr(message, "address_table_lookups", None) or []:
+            table = self.svm.get_account(lookup.account_key)
+            if table is None:
+                continue
+            addresses = AddressLookupTable.deserialize(bytes(table.data)).addresses
+            for i in lookup.writable_indexes:
+                if i < len(addresses):
+                    writable.add(bytes(addresses[i]))
+        return writable
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    @property
+    def latest_blockhash(self) -> tuple[bytes, int]:
+        """The newest blockhash and the height it belongs to."""
+        return self._latest
+
+    def blockhash_valid(self, blockhash: bytes) -> bool:
+        return blockhash in self._window
+
+    def last_valid_block_height(self, blockhash: bytes) -> int | None:
+        height = self._window.get(blockhash)
+        return None if height is None else height + BLOCKHASH_WINDOW
+
+    def account(self, pubkey: bytes) -> Account | None:
+        return self.svm.get_account(Pubkey.from_bytes(pubkey))
+
+    def transaction(self, signature: bytes) -> dict[str, Any] | None:
+        raw = self._store.get(b"tx/" + signature)
+        return None if raw is None else dict(json.loads(raw))
+
+    def airdrop(self, pubkey: bytes, lamports: int) -> None:
+        """Credit ``lamports`` (devnet faucet, inside the block being built)."""
+        key = Pubkey.from_bytes(pubkey)
+        account = self.svm.get_account(key)
+        if account is None:
+            account = Account(
+                lamports=0, data=b"", owner=SYSTEM_PROGRAM, executable=False, rent_epoch=0
+            )
+        self.svm.set_account(
+            key,
+            Account(
+                lamports=account.lamports + lamports,
+                data=bytes(account.data),
+                owner=account.owner,
+                executable=account.executable,
+                rent_epoch=account.rent_epoch,
+            ),
+        )
+        self._touched.add(pubkey)
+
+
+def _return_data(meta: TransactionMetadata) -> dict[str, str] | None:
+    data = meta.return_data()
+    if data is None or not bytes(data.data):
+        return None
+    return {"program_id": str(data.program_id), "data": base64.b64encode(bytes(data.data)).decode()}
