@@ -63,6 +63,21 @@ class ExecutionReverted(NodeError):
         self.revert_data = revert_data
 
 
+class ShapedRpcError(NodeError):
+    """An error that carries its own JSON-RPC ``code`` and ``data``, sent as they are.
+
+    For APIs that copy another chain's error shapes (Solana's ``-32002`` preflight failures with
+    their simulation result): ``rpc_error_object`` emits ``rpc_code``, the message and ``data``
+    verbatim (no codespace wrapper). Subclasses keep a stable ``code`` in their codespace.
+    """
+
+    code, codespace = 9, "rpc"
+
+    def __init__(self, message: str, *, rpc_code: int, data: Any = None) -> None:
+        super().__init__(message, data=data)
+        self.rpc_code = rpc_code
+
+
 # --- core transaction rejections (codespace "node") ------------------------------------------
 
 
@@ -147,6 +162,11 @@ def rpc_error_object(error: NodeError) -> dict[str, Any]:
     A revert carries its data as a hex string, as anvil and geth return it (clients decode it);
     every other error carries its stable code and codespace.
     """
+    if isinstance(error, ShapedRpcError):
+        shaped: dict[str, Any] = {"code": error.rpc_code, "message": error.message}
+        if error.data is not None:
+            shaped["data"] = error.data
+        return shaped
     obj: dict[str, Any] = {"code": rpc_code_for(error), "message": error.message}
     if isinstance(error, ExecutionReverted):
         obj["data"] = "0x" + error.revert_data.hex()

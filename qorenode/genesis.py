@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from solders.keypair import Keypair
+
 from qorenode.addresses import parse_address
 from qorenode.errors import InvalidParams
 from qorenode.keys import DEV_ACCOUNT_COUNT, DEV_MNEMONIC, dev_keys, solana_dev_keypair
@@ -13,6 +15,8 @@ from qorenode.keys import DEV_ACCOUNT_COUNT, DEV_MNEMONIC, dev_keys, solana_dev_
 PRESET_PATH = Path(__file__).resolve().parents[1] / "genesis" / "devnet.json"
 DEV_BALANCE = 10_000 * 10**18  # 10,000 QOR per dev account, as anvil funds its accounts
 DEV_LAMPORTS = 1_000 * 10**9  # 1,000 SOL per Solana dev keypair
+SOLANA_FAUCET_INDEX = 1000  # the faucet of requestAirdrop: solana_dev_keypair(1000)
+FAUCET_LAMPORTS = 500_000_000 * 10**9  # 500 million SOL
 
 REQUIRED_FIELDS = ("chain_id", "evm_chain_id", "genesis_time", "block_time", "bank", "evm")
 
@@ -48,6 +52,12 @@ def build_devnet_genesis() -> dict[str, Any]:
             "accounts": [
                 {"pubkey": str(solana_dev_keypair(i).pubkey()), "lamports": str(DEV_LAMPORTS)}
                 for i in range(DEV_ACCOUNT_COUNT)
+            ]
+            + [
+                {
+                    "pubkey": str(solana_faucet_keypair().pubkey()),
+                    "lamports": str(FAUCET_LAMPORTS),
+                }
             ],
         },
         "crossvm": {
@@ -61,6 +71,11 @@ def build_devnet_genesis() -> dict[str, Any]:
             },
         },
     }
+
+
+def solana_faucet_keypair() -> Keypair:
+    """The keypair that signs ``requestAirdrop`` transfers (funded by the preset genesis)."""
+    return solana_dev_keypair(SOLANA_FAUCET_INDEX)
 
 
 def load_genesis(path: Path | None = None) -> dict[str, Any]:

@@ -209,6 +209,9 @@ class Node:
                 self.ports["ws"] = await nursery.start(
                     serve_ws, cfg.host, cfg.ws_port, self.registry, self.hub
                 )
+                self.ports["svm"] = await nursery.start(
+                    serve_http, cfg.host, cfg.svm_port, jsonrpc_app(self.registry)
+                )
                 self.ports["rest"] = await nursery.start(
                     serve_http, cfg.host, cfg.rest_port, rest_app(self.registry)
                 )
@@ -224,6 +227,7 @@ class Node:
             "eth": f"http://{host}:{self.ports.get('eth', self.config.eth_port)}",
             "ws": f"ws://{host}:{self.ports.get('ws', self.config.ws_port)}",
             "rest": f"http://{host}:{self.ports.get('rest', self.config.rest_port)}",
+            "svm": f"http://{host}:{self.ports.get('svm', self.config.svm_port)}",
         }
 
     def close(self) -> None:
@@ -266,6 +270,7 @@ def banner(node: Node) -> str:
         f"Ethereum JSON-RPC: {urls['eth']}",
         f"Ethereum WebSocket: {urls['ws']}",
         f"REST:              {urls['rest']}",
+        f"Solana JSON-RPC:   {urls['svm']}",
         "",
     ]
     return "\n".join(lines)

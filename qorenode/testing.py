@@ -100,6 +100,11 @@ class Devnet:
         return self.node.urls()["ws"]
 
     @property
+    def svm_url(self) -> str:
+        """Solana JSON-RPC (``getBalance``, ``sendTransaction``, ...)."""
+        return self.node.urls()["svm"]
+
+    @property
     def rest_url(self) -> str:
         return self.node.urls()["rest"]
 

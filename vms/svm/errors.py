@@ -8,6 +8,7 @@ their logs, ``-32003`` signature failures, ...).
     4   blockhash not found (unknown, or older than the 150-block window)
     5   already processed (a replayed signature)
     6   the transaction failed in the SVM (an instruction error, insufficient funds for the fee, ...)
+    7   a Solana JSON-RPC error in Solana's own shape (``vms.svm.rpc.SolanaRpcError``: -32002, -32003, ...)
 """
 
 from __future__ import annotations

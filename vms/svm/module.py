@@ -17,6 +17,9 @@ State (prefix ``svm/``):
     acct/<pubkey:32>        bytes(Account) (solders' bincode)
     tx/<signature:64>       the transaction and its result (JSON)
     blockhash/<height:8>    the blockhash of that block (the last BLOCKHASH_WINDOW kept)
+    genesis_hash            the blockhash of block 0 (Solana's ``getGenesisHash``)
+
+The Solana JSON-RPC API (``vms.svm.rpc``) is registered by ``register_api``.
 """
 
 from __future__ import annotations
@@ -38,9 +41,11 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
 
 from qorenode.interfaces import (
+    ApiRegistry,
     BlockContext,
     KVStore,
     Module,
+    NodeServices,
     PendingTx,
     TxKind,
     TxResult,
@@ -159,6 +164,8 @@ class SvmModule(Module):
             self._store.set(b"tx/" + signature, json.dumps(record, sort_keys=True).encode())
         blockhash = self._next_blockhash(ctx)
         self._store.set(b"blockhash/" + struct.pack(">Q", ctx.height), blockhash)
+        if ctx.height == 0:
+            self._store.set(b"genesis_hash", blockhash)
         expired = ctx.height - BLOCKHASH_WINDOW
         if expired >= 0:
             self._store.delete(b"blockhash/" + struct.pack(">Q", expired))
@@ -246,6 +253,8 @@ class SvmModule(Module):
                 log=exc.message,
             )
         self._block_signatures.add(decoded.signature)
+        keys = list(decoded.tx.message.account_keys)
+        pre_balances = [self._lamports(key) for key in keys]
         outcome = self.svm.send_transaction(decoded.tx)
         self._touched.update(self._writable_accounts(decoded.tx))
         meta = outcome.meta() if isinstance(outcome, FailedTransactionMetadata) else outcome
@@ -262,6 +271,11 @@ class SvmModule(Module):
         }
         record = {
             **details,
+            "err_json": err_json(outcome.err())
+            if isinstance(outcome, FailedTransactionMetadata)
+            else None,
+            "pre_balances": pre_balances,
+            "post_balances": [self._lamports(key) for key in keys],
             "block_time": ctx.timestamp,
             "index": ctx.tx_index,
             "tx": base64.b64encode(bytes(decoded.tx)).decode(),
@@ -303,7 +317,23 @@ class SvmModule(Module):
                     writable.add(bytes(addresses[i]))
         return writable
 
+    def _lamports(self, key: Pubkey) -> int:
+        account = self.svm.get_account(key)
+        return 0 if account is None else int(account.lamports)
+
+    # -- API ------------------------------------------------------------------------------------
+
+    def register_api(self, api: ApiRegistry, node: NodeServices) -> None:
+        from vms.svm.rpc import register_solana_api
+
+        register_solana_api(api, node, self)
+
     # -- reads ----------------------------------------------------------------------------------
+
+    @property
+    def genesis_hash(self) -> bytes:
+        """The blockhash of block 0 (zeros before genesis is committed)."""
+        return self._store.get(b"genesis_hash") or bytes(32)
 
     @property
     def latest_blockhash(self) -> tuple[bytes, int]:
@@ -343,6 +373,25 @@ class SvmModule(Module):
             ),
         )
         self._touched.add(pubkey)
+
+
+def err_json(err: Any) -> Any:
+    """A solders ``TransactionErrorType`` as Solana's JSON renders it (``"BlockhashNotFound"``,
+    ``{"InstructionError": [0, {"Custom": 1}]}``, ``{"InsufficientFundsForRent":
+    {"account_index": 1}}``); solders' own ``to_json`` drops the variant tags."""
+    if err is None:
+        return None
+    name = type(err).__name__
+    if name == "TransactionErrorInstructionError":
+        return {"InstructionError": [err.index, _tagged(err.err, "InstructionError")]}
+    return _tagged(err, "TransactionError")
+
+
+def _tagged(value: Any, prefix: str) -> Any:
+    to_json = getattr(value, "to_json", None)
+    if to_json is None:  # a fieldless enum member: TransactionErrorFieldless.X
+        return str(value).rsplit(".", 1)[-1]
+    return {type(value).__name__.removeprefix(prefix): json.loads(to_json())}
 
 
 def _return_data(meta: TransactionMetadata) -> dict[str, str] | None:

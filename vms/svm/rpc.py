@@ -1,0 +1,614 @@
+"""Solana's JSON-RPC API over the SVM adapter (bare method names, served on the Solana port 8899).
+
+Methods, with Solana's JSON shapes (``RpcResponse`` answers carry ``{"context": {"slot",
+"apiVersion"}, "value"}``; commitment and ``minContextSlot`` are accepted and ignored, a devnet
+block is final at once):
+
+    getHealth getVersion getGenesisHash getSlot getBlockHeight getEpochInfo
+    getLatestBlockhash isBlockhashValid getBalance getAccountInfo getMultipleAccounts
+    getMinimumBalanceForRentExemption getFeeForMessage sendTransaction simulateTransaction
+    getSignatureStatuses getTransaction requestAirdrop
+
+Errors follow Solana's: undecodable input ``-32602``; a signature that does not verify ``-32003``
+"Transaction signature verification failure"; a preflight failure ``-32002`` "Transaction
+simulation failed: ..." with ``data`` the simulation result (``err``, ``logs``, ``accounts``,
+``unitsConsumed``, ...). ``requestAirdrop`` sends a real system transfer signed by the faucet
+keypair of the genesis (``qorenode.genesis.solana_faucet_keypair``).
+
+Known limits: ``simulateTransaction`` always verifies signatures (LiteSVM's check is on);
+``getTransaction`` lists balances of the static account keys only; no ``jsonParsed`` for
+transactions; ``base64+zstd`` is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from solders.account import Account
+from solders.compute_budget import set_compute_unit_limit
+from solders.hash import Hash
+from solders.message import Message, from_bytes_versioned
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+from solders.system_program import TransferParams, transfer
+from solders.transaction import Transaction, VersionedTransaction
+from solders.transaction_metadata import FailedTransactionMetadata
+
+from qorenode.errors import AlreadyKnown, InvalidParams, ShapedRpcError
+from qorenode.genesis import solana_faucet_keypair
+from qorenode.interfaces import ApiRegistry, NodeServices, PendingTx
+from vms.svm.errors import AlreadyProcessed, BlockhashNotFound, InvalidTransaction, SignatureFailure
+from vms.svm.module import (
+    BLOCKHASH_WINDOW,
+    DEFAULT_COMPUTE_UNITS,
+    MAX_TRANSACTION_SIZE,
+    SvmModule,
+    err_json,
+)
+
+API_VERSION = "2.1.0"
+FEATURE_SET = 1_416_569_292
+LAMPORTS_PER_SIGNATURE = 5000
+SLOTS_PER_EPOCH = 432_000
+MAX_BASE58_ACCOUNT_DATA = 128
+MAX_MULTIPLE_ACCOUNTS = 100
+MAX_SIGNATURE_STATUSES = 256
+MAX_BASE58_TX = 1683  # Solana's limit on a base58-encoded transaction
+
+
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_INDEX = {c: i for i, c in enumerate(_ALPHABET)}
+
+
+def b58encode(data: bytes) -> str:
+    """Bitcoin's base58 alphabet, as Solana uses it."""
+    number = int.from_bytes(data, "big")
+    out = ""
+    while number:
+        number, digit = divmod(number, 58)
+        out = _ALPHABET[digit] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def b58decode(text: str) -> bytes:
+    number = 0
+    for char in text:
+        if char not in _INDEX:
+            raise ValueError(f"invalid base58 character {char!r}")
+        number = number * 58 + _INDEX[char]
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+class SolanaRpcError(ShapedRpcError):
+    """An error in Solana's JSON-RPC shape (codespace ``svm``, code 7)."""
+
+    code, codespace = 7, "svm"
+
+
+def _invalid(message: str) -> InvalidParams:
+    return InvalidParams(message)
+
+
+def _preflight_failure(message: str, err: Any, logs: list[str], units: int = 0) -> SolanaRpcError:
+    data = {
+        "err": err,
+        "logs": logs,
+        "accounts": None,
+        "unitsConsumed": units,
+        "returnData": None,
+        "innerInstructions": None,
+        "replacementBlockhash": None,
+    }
+    return SolanaRpcError(f"Transaction simulation failed: {message}", rpc_code=-32002, data=data)
+
+
+def _config(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _invalid("Invalid params: the configuration must be an object")
+    return value
+
+
+def _pubkey(value: Any) -> Pubkey:
+    if not isinstance(value, str):
+        raise _invalid("Invalid param: a public key must be a base58 string")
+    try:
+        return Pubkey.from_string(value)
+    except Exception:
+        raise _invalid(f"Invalid param: Invalid public key {value!r}") from None
+
+
+def _signature(value: Any) -> Signature:
+    if not isinstance(value, str):
+        raise _invalid("Invalid param: a signature must be a base58 string")
+    try:
+        return Signature.from_string(value)
+    except Exception:
+        raise _invalid(f"Invalid param: Invalid signature {value!r}") from None
+
+
+def _hash(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise _invalid("Invalid param: a blockhash must be a base58 string")
+    try:
+        return bytes(Hash.from_string(value))
+    except Exception:
+        raise _invalid(f"Invalid param: Invalid blockhash {value!r}") from None
+
+
+def _decode_wire(value: Any, encoding: Any, what: str = "transaction") -> bytes:
+    """The bytes of a base58 (default) or base64 encoded transaction or message."""
+    if not isinstance(value, str):
+        raise _invalid(f"Invalid params: the {what} must be an encoded string")
+    encoding = encoding or "base58"
+    if encoding == "base58":
+        if len(value) > MAX_BASE58_TX:
+            raise _invalid(
+                f"base58 encoded {what} too large: {len(value)} bytes "
+                f"(max: encoded/raw {MAX_BASE58_TX}/{MAX_TRANSACTION_SIZE})"
+            )
+        try:
+            return b58decode(value)
+        except ValueError as exc:
+            raise _invalid(f"invalid base58 encoding: {exc}") from None
+    if encoding == "base64":
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _invalid(f"invalid base64 encoding: {exc}") from None
+    raise _invalid(
+        f"Invalid params: unsupported encoding: {encoding}. Supported encodings: base58, base64"
+    )
+
+
+def _return_data_json(data: dict[str, str] | None) -> dict[str, Any] | None:
+    if not data:
+        return None
+    return {"programId": data["program_id"], "data": [data["data"], "base64"]}
+
+
+def _error_text(err: Any) -> str:
+    """Solana's display of a transaction error, roughly (the JSON form when not known)."""
+    if isinstance(err, dict) and "InstructionError" in err:
+        index, inner = err["InstructionError"]
+        if isinstance(inner, dict) and "Custom" in inner:
+            return (
+                f"Error processing Instruction {index}: custom program error: {inner['Custom']:#x}"
+            )
+        return f"Error processing Instruction {index}: {inner}"
+    texts = {
+        "BlockhashNotFound": "Blockhash not found",
+        "AlreadyProcessed": "This transaction has already been processed",
+        "AccountNotFound": "Attempt to debit an account but found no record of a prior credit.",
+        "InsufficientFundsForFee": "Insufficient funds for fee",
+        "SignatureFailure": "Transaction did not pass signature verification",
+    }
+    return texts.get(str(err), str(err))
+
+
+def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) -> None:
+    """Register Solana's JSON-RPC methods (bare names) for ``svm``."""
+    faucet = solana_faucet_keypair()
+    airdrop_counter = itertools.count()
+
+    def context() -> dict[str, Any]:
+        return {"slot": svm.slot(svm.latest_blockhash[1]), "apiVersion": API_VERSION}
+
+    async def read(fn: Callable[[], Any]) -> dict[str, Any]:
+        """``{"context", "value": fn()}``, both read in one worker call."""
+        result: dict[str, Any] = await node.run(lambda: {"context": context(), "value": fn()})
+        return result
+
+    def account_json(account: Account | None, cfg: dict[str, Any]) -> dict[str, Any] | None:
+        if account is None:
+            return None
+        data = bytes(account.data)
+        data_slice = cfg.get("dataSlice")
+        if data_slice is not None:
+            if not isinstance(data_slice, dict):
+                raise _invalid("Invalid params: dataSlice must be {offset, length}")
+            offset, length = data_slice.get("offset", 0), data_slice.get("length", 0)
+            if not (isinstance(offset, int) and isinstance(length, int)) or min(offset, length) < 0:
+                raise _invalid("Invalid params: dataSlice offset and length must be integers >= 0")
+            data = data[offset : offset + length]
+        encoding = cfg.get("encoding")
+        encoded: Any
+        if encoding in (None, "binary", "base58"):
+            if len(data) > MAX_BASE58_ACCOUNT_DATA:
+                raise SolanaRpcError(
+                    "Encoded binary (base 58) data should be less than 128 bytes, "
+                    "please use Base64 encoding.",
+                    rpc_code=-32600,
+                )
+            text = b58encode(data)
+            encoded = text if encoding in (None, "binary") else [text, "base58"]
+        elif encoding in ("base64", "jsonParsed"):  # no parsers: jsonParsed falls back to base64
+            encoded = [base64.b64encode(data).decode(), "base64"]
+        elif encoding == "base64+zstd":
+            raise _invalid("Invalid params: base64+zstd encoding is not supported by this node")
+        else:
+            raise _invalid(f"Invalid params: unknown encoding {encoding!r}")
+        return {
+            "data": encoded,
+            "executable": bool(account.executable),
+            "lamports": int(account.lamports),
+            "owner": str(account.owner),
+            "rentEpoch": int(account.rent_epoch),
+            "space": len(bytes(account.data)),
+        }
+
+    # -- cluster ------------------------------------------------------------------------------
+
+    async def get_health() -> str:
+        return "ok"
+
+    async def get_version() -> dict[str, Any]:
+        return {"solana-core": API_VERSION, "feature-set": FEATURE_SET}
+
+    async def get_genesis_hash() -> str:
+        return str(Hash(await node.run(lambda: svm.genesis_hash)))
+
+    async def get_slot(config: Any = None) -> int:
+        _config(config)
+        slot: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
+        return slot
+
+    async def get_block_height(config: Any = None) -> int:
+        _config(config)
+        height: int = await node.run(lambda: svm.latest_blockhash[1])
+        return height
+
+    async def get_epoch_info(config: Any = None) -> dict[str, Any]:
+        _config(config)
+        height: int = await node.run(lambda: svm.latest_blockhash[1])
+        slot = svm.slot(height)
+        return {
+            "absoluteSlot": slot,
+            "blockHeight": height,
+            "epoch": slot // SLOTS_PER_EPOCH,
+            "slotIndex": slot % SLOTS_PER_EPOCH,
+            "slotsInEpoch": SLOTS_PER_EPOCH,
+            "transactionCount": None,
+        }
+
+    async def get_latest_blockhash(config: Any = None) -> dict[str, Any]:
+        _config(config)
+
+        def value() -> dict[str, Any]:
+            blockhash, height = svm.latest_blockhash
+            return {
+                "blockhash": str(Hash(blockhash)),
+                "lastValidBlockHeight": height + BLOCKHASH_WINDOW,
+            }
+
+        return await read(value)
+
+    async def is_blockhash_valid(blockhash: Any, config: Any = None) -> dict[str, Any]:
+        _config(config)
+        raw = _hash(blockhash)
+        return await read(lambda: svm.blockhash_valid(raw))
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    async def get_balance(pubkey: Any, config: Any = None) -> dict[str, Any]:
+        _config(config)
+        key = bytes(_pubkey(pubkey))
+
+        def value() -> int:
+            account = svm.account(key)
+            return 0 if account is None else int(account.lamports)
+
+        return await read(value)
+
+    async def get_account_info(pubkey: Any, config: Any = None) -> dict[str, Any]:
+        cfg = _config(config)
+        key = bytes(_pubkey(pubkey))
+        account_json(None, cfg)  # refuses a bad encoding before reading
+        return await read(lambda: account_json(svm.account(key), cfg))
+
+    async def get_multiple_accounts(pubkeys: Any, config: Any = None) -> dict[str, Any]:
+        cfg = _config(config)
+        if not isinstance(pubkeys, list):
+            raise _invalid("Invalid params: expected an array of public keys")
+        if len(pubkeys) > MAX_MULTIPLE_ACCOUNTS:
+            raise _invalid(f"Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")
+        keys = [bytes(_pubkey(p)) for p in pubkeys]
+        return await read(lambda: [account_json(svm.account(k), cfg) for k in keys])
+
+    async def get_minimum_balance_for_rent_exemption(size: Any, config: Any = None) -> int:
+        _config(config)
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= 10 * 2**20:
+            raise _invalid("Invalid param: the data size must be an integer in [0, 10 MiB]")
+        lamports: int = await node.run(lambda: svm.svm.minimum_balance_for_rent_exemption(size))
+        return int(lamports)
+
+    async def get_fee_for_message(message: Any, config: Any = None) -> dict[str, Any]:
+        _config(config)
+        raw = _decode_wire(message, "base64", "message")
+        try:
+            msg = from_bytes_versioned(raw)
+        except Exception as exc:
+            raise _invalid(f"invalid message: {exc}") from None
+        signatures = msg.header.num_required_signatures
+        blockhash = bytes(msg.recent_blockhash)
+
+        def value() -> int | None:
+            if not svm.blockhash_valid(blockhash):
+                return None
+            return LAMPORTS_PER_SIGNATURE * signatures
+
+        return await read(value)
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def preflight(pending: PendingTx) -> None:
+        """Blockhash, replay and simulation checks (worker thread), as Solana's preflight."""
+        try:
+            svm.check_tx(pending)
+        except BlockhashNotFound:
+            raise _preflight_failure("Blockhash not found", "BlockhashNotFound", []) from None
+        except AlreadyProcessed:
+            raise _preflight_failure(
+                "This transaction has already been processed", "AlreadyProcessed", []
+            ) from None
+        outcome = svm.svm.simulate_transaction(pending.decoded.tx)
+        if isinstance(outcome, FailedTransactionMetadata):
+            err = err_json(outcome.err())
+            meta = outcome.meta()
+            raise _preflight_failure(
+                _error_text(err), err, list(meta.logs()), int(meta.compute_units_consumed())
+            )
+
+    async def submit(pending: PendingTx) -> None:
+        try:
+            await node.submit(pending)
+        except BlockhashNotFound:
+            raise _preflight_failure("Blockhash not found", "BlockhashNotFound", []) from None
+        except AlreadyProcessed:
+            raise _preflight_failure(
+                "This transaction has already been processed", "AlreadyProcessed", []
+            ) from None
+        except AlreadyKnown:
+            pass  # the same transaction is already pending: Solana answers its signature
+
+    def decode(raw: bytes) -> PendingTx:
+        try:
+            return svm.pending_tx(raw)
+        except InvalidTransaction as exc:
+            raise _invalid(exc.message) from None
+        except SignatureFailure:
+            raise SolanaRpcError(
+                "Transaction signature verification failure", rpc_code=-32003
+            ) from None
+
+    async def send_transaction(transaction: Any, config: Any = None) -> str:
+        cfg = _config(config)
+        raw = _decode_wire(transaction, cfg.get("encoding"))
+        pending = decode(raw)
+        if not cfg.get("skipPreflight", False):
+            await node.run(lambda: preflight(pending))
+        await submit(pending)
+        return str(pending.decoded.tx.signatures[0])
+
+    async def simulate_transaction(transaction: Any, config: Any = None) -> dict[str, Any]:
+        cfg = _config(config)
+        raw = _decode_wire(transaction, cfg.get("encoding"))
+        try:
+            tx = VersionedTransaction.from_bytes(raw)
+            tx.sanitize()
+        except Exception as exc:
+            raise _invalid(f"failed to deserialize transaction: {exc}") from None
+        if cfg.get("sigVerify") and not all(tx.verify_with_results()):
+            raise SolanaRpcError("Transaction signature verification failure", rpc_code=-32003)
+        replace = bool(cfg.get("replaceRecentBlockhash"))
+
+        def value() -> dict[str, Any]:
+            outcome = svm.svm.simulate_transaction(tx)
+            meta = outcome.meta()
+            data = meta.return_data()
+            return_data = None
+            if data is not None and bytes(data.data):
+                return_data = {
+                    "programId": str(data.program_id),
+                    "data": [base64.b64encode(bytes(data.data)).decode(), "base64"],
+                }
+            blockhash, height = svm.latest_blockhash
+            return {
+                "err": err_json(outcome.err())
+                if isinstance(outcome, FailedTransactionMetadata)
+                else None,
+                "logs": list(meta.logs()),
+                "accounts": None,
+                "unitsConsumed": int(meta.compute_units_consumed()),
+                "returnData": return_data,
+                "innerInstructions": None,
+                "replacementBlockhash": {
+                    "blockhash": str(Hash(blockhash)),
+                    "lastValidBlockHeight": height + BLOCKHASH_WINDOW,
+                }
+                if replace
+                else None,
+            }
+
+        return await read(value)
+
+    async def get_signature_statuses(signatures: Any, config: Any = None) -> dict[str, Any]:
+        _config(config)
+        if not isinstance(signatures, list):
+            raise _invalid("Invalid params: expected an array of signatures")
+        if len(signatures) > MAX_SIGNATURE_STATUSES:
+            raise _invalid(f"Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")
+        keys = [bytes(_signature(s)) for s in signatures]
+
+        def status(record: dict[str, Any] | None) -> dict[str, Any] | None:
+            if record is None:
+                return None
+            err = _record_err(record)
+            return {
+                "slot": record["slot"],
+                "confirmations": None,
+                "err": err,
+                "confirmationStatus": "finalized",
+                "status": {"Ok": None} if err is None else {"Err": err},
+            }
+
+        return await read(lambda: [status(svm.transaction(k)) for k in keys])
+
+    async def get_transaction(signature: Any, config: Any = None) -> dict[str, Any] | None:
+        if isinstance(config, str):  # the legacy form: the encoding alone
+            config = {"encoding": config}
+        cfg = _config(config)
+        encoding = cfg.get("encoding") or "json"
+        if encoding not in ("json", "base64", "base58"):
+            raise _invalid(
+                f"Invalid params: unsupported encoding {encoding!r}; supported: json, base64, base58"
+            )
+        key = bytes(_signature(signature))
+        record = await node.run(lambda: svm.transaction(key))
+        if record is None:
+            return None
+        tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
+        legacy = isinstance(tx.message, Message)
+        max_version = cfg.get("maxSupportedTransactionVersion")
+        if not legacy and max_version is None:
+            raise SolanaRpcError(
+                "Transaction version (0) is not supported by the requesting client. Please try the "
+                "request again with the following configuration parameter: "
+                '"maxSupportedTransactionVersion": 0',
+                rpc_code=-32015,
+            )
+        result: dict[str, Any] = {
+            "slot": record["slot"],
+            "blockTime": record["block_time"],
+            "transaction": _encode_transaction(tx, encoding),
+            "meta": _meta_json(record),
+        }
+        if max_version is not None:
+            result["version"] = "legacy" if legacy else 0
+        return result
+
+    async def request_airdrop(pubkey: Any, lamports: Any, config: Any = None) -> str:
+        _config(config)
+        to = _pubkey(pubkey)
+        if not isinstance(lamports, int) or isinstance(lamports, bool) or lamports <= 0:
+            raise _invalid("Invalid param: lamports must be a positive integer")
+        if lamports >= 2**64:
+            raise _invalid("Invalid param: lamports must fit in a u64")
+        nonce = next(airdrop_counter)
+
+        def build() -> PendingTx:
+            account = svm.account(bytes(faucet.pubkey()))
+            available = 0 if account is None else int(account.lamports)
+            if available < lamports + LAMPORTS_PER_SIGNATURE:
+                raise SolanaRpcError(
+                    f"airdrop request failed: the faucet {faucet.pubkey()} holds {available} "
+                    "lamports",
+                    rpc_code=-32600,
+                )
+            blockhash = Hash(svm.latest_blockhash[0])
+            instructions = [
+                # a distinct compute limit keeps equal airdrops in one block distinct transactions
+                set_compute_unit_limit(DEFAULT_COMPUTE_UNITS - nonce % 100_000),
+                transfer(
+                    TransferParams(from_pubkey=faucet.pubkey(), to_pubkey=to, lamports=lamports)
+                ),
+            ]
+            message = Message.new_with_blockhash(instructions, faucet.pubkey(), blockhash)
+            return svm.pending_tx(bytes(Transaction([faucet], message, blockhash)))
+
+        pending = await node.run(build)
+        await node.run(lambda: preflight(pending))
+        await submit(pending)
+        return str(pending.decoded.tx.signatures[0])
+
+    methods: dict[str, Callable[..., Any]] = {
+        "getHealth": get_health,
+        "getVersion": get_version,
+        "getGenesisHash": get_genesis_hash,
+        "getSlot": get_slot,
+        "getBlockHeight": get_block_height,
+        "getEpochInfo": get_epoch_info,
+        "getLatestBlockhash": get_latest_blockhash,
+        "isBlockhashValid": is_blockhash_valid,
+        "getBalance": get_balance,
+        "getAccountInfo": get_account_info,
+        "getMultipleAccounts": get_multiple_accounts,
+        "getMinimumBalanceForRentExemption": get_minimum_balance_for_rent_exemption,
+        "getFeeForMessage": get_fee_for_message,
+        "sendTransaction": send_transaction,
+        "simulateTransaction": simulate_transaction,
+        "getSignatureStatuses": get_signature_statuses,
+        "getTransaction": get_transaction,
+        "requestAirdrop": request_airdrop,
+    }
+    for name, handler in methods.items():
+        api.rpc_method("", name, handler)
+
+
+def _record_err(record: dict[str, Any]) -> Any:
+    if record.get("err") is None:
+        return None
+    return record.get("err_json", record["err"])
+
+
+def _encode_transaction(tx: VersionedTransaction, encoding: str) -> Any:
+    if encoding == "base64":
+        return [base64.b64encode(bytes(tx)).decode(), "base64"]
+    if encoding == "base58":
+        return [b58encode(bytes(tx)), "base58"]
+    message = tx.message
+    header = message.header
+    keys = list(message.account_keys)
+    message_json: dict[str, Any] = {
+        "accountKeys": [str(k) for k in keys],
+        "header": {
+            "numRequiredSignatures": header.num_required_signatures,
+            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
+        },
+        "recentBlockhash": str(message.recent_blockhash),
+        "instructions": [
+            {
+                "programIdIndex": ix.program_id_index,
+                "accounts": list(bytes(ix.accounts)),
+                "data": b58encode(bytes(ix.data)),
+                "stackHeight": None,
+            }
+            for ix in message.instructions
+        ],
+    }
+    if not isinstance(message, Message):
+        message_json["addressTableLookups"] = [
+            {
+                "accountKey": str(lookup.account_key),
+                "writableIndexes": list(bytes(lookup.writable_indexes)),
+                "readonlyIndexes": list(bytes(lookup.readonly_indexes)),
+            }
+            for lookup in getattr(message, "address_table_lookups", None) or []
+        ]
+    return {"signatures": [str(s) for s in tx.signatures], "message": message_json}
+
+
+def _meta_json(record: dict[str, Any]) -> dict[str, Any]:
+    err = _record_err(record)
+    return {
+        "err": err,
+        "status": {"Ok": None} if err is None else {"Err": err},
+        "fee": record["fee"],
+        "preBalances": record.get("pre_balances", []),
+        "postBalances": record.get("post_balances", []),
+        "innerInstructions": [],
+        "logMessages": record["logs"],
+        "preTokenBalances": [],
+        "postTokenBalances": [],
+        "rewards": [],
+        "loadedAddresses": {"writable": [], "readonly": []},
+        "returnData": _return_data_json(record.get("return_data")),
+        "computeUnitsConsumed": record["compute_units"],
+    }
