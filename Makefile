@@ -45,10 +45,11 @@ unit: $(STAMP)
 contracts: $(NPM_STAMP) $(STAMP)
 	node native/solidity/build.js
 	$(BIN)/python native/cosmwasm/build.py
+	$(BIN)/python native/svm/build.py
 
 check-contracts: contracts
-	git diff --exit-code -- native/solidity/build native/cosmwasm/build
-	test -z "$$(git status --porcelain --untracked-files=all -- native/solidity/build native/cosmwasm/build)"
+	git diff --exit-code -- native/solidity/build native/cosmwasm/build native/svm/build
+	test -z "$$(git status --porcelain --untracked-files=all -- native/solidity/build native/cosmwasm/build native/svm/build)"
 
 genesis: $(STAMP)
 	$(BIN)/python -c "import json; from qorenode.genesis import build_devnet_genesis as g; \
