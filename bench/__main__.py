@@ -1,7 +1,7 @@
 """Run every benchmark, each in a process of its own, and print a summary of their figures.
 
     python -m bench [--n 2000] [--repeat 3] [--memory-n 10000] [--cold-repeat 3] [--wasm-n 200]
-                    [--crossvm-n 200] [--only NAME]
+                    [--crossvm-n 200] [--svm-n 2000] [--svm-memory-n 50000] [--only NAME]
 
 About two and a half minutes on a 2-core machine with the defaults.
 """
@@ -16,7 +16,7 @@ import time
 
 from bench._common import REPO_ROOT
 
-BENCHES = ("evm_throughput", "cold_start", "memory", "cosmwasm", "crossvm_sync")
+BENCHES = ("evm_throughput", "cold_start", "memory", "cosmwasm", "crossvm_sync", "svm")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wasm-n", type=int, default=200, help="cosmwasm calls per figure (200)")
     parser.add_argument(
         "--crossvm-n", type=int, default=200, help="crossvm_sync transactions per workload (200)"
+    )
+    parser.add_argument("--svm-n", type=int, default=2000, help="svm transactions per figure")
+    parser.add_argument(
+        "--svm-memory-n", type=int, default=50_000, help="svm transfers before its RSS (50,000)"
     )
     parser.add_argument("--no-anvil", action="store_true", help="skip anvil")
     parser.add_argument("--only", choices=BENCHES, action="append", help="run only these")
@@ -50,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
             f"--n={args.crossvm_n}",
             f"--repeat={args.repeat}",
             f"--block={args.block}",
+        ],
+        "svm": [
+            f"--n={args.svm_n}",
+            f"--repeat={args.repeat}",
+            f"--block={args.block}",
+            f"--memory-n={args.svm_memory_n}",
         ],
     }
     env = dict(os.environ)

@@ -32,6 +32,7 @@ from bench._common import (
     report,
     submit_batch,
 )
+from qorenode.testing import free_port_pair
 
 TARGET_SECONDS = 2.0
 METHOD_NOT_FOUND = -32601
@@ -75,7 +76,8 @@ def _env() -> dict[str, str]:
 
 def time_start(home: Path, timeout: float = 60.0) -> tuple[float, str]:
     """Seconds from spawn to the first answer to eth_blockNumber; the probe used, as a note."""
-    ports = {name: free_port() for name in ("eth", "ws", "svm", "rest")}
+    ports = {name: free_port() for name in ("eth", "ws", "rest")}
+    ports["svm"] = free_port_pair()  # its WebSocket listens on svm + 1
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         proc = subprocess.Popen(

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 from qorenode.addresses import parse_address
 from qorenode.errors import InvalidParams
 from qorenode.keys import DEV_ACCOUNT_COUNT, DEV_MNEMONIC, dev_keys, solana_dev_keypair
 
-PRESET_PATH = Path(__file__).resolve().parents[1] / "genesis" / "devnet.json"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PRESET_PATH = REPO_ROOT / "genesis" / "devnet.json"
+BRIDGE_SO = "native/svm/build/bridge.so"  # relative to the repository root
+BRIDGE_LABEL = b"qorenode/crossvm/bridge-program"
+CROSSVM_AUTHORITY_FILE = REPO_ROOT / "native" / "svm" / "authority.json"
+AUTHORITY_LAMPORTS = 1_000 * 10**9  # pays delivery fees
 DEV_BALANCE = 10_000 * 10**18  # 10,000 QOR per dev account, as anvil funds its accounts
 DEV_LAMPORTS = 1_000 * 10**9  # 1,000 SOL per Solana dev keypair
 SOLANA_FAUCET_INDEX = 1000  # the faucet of requestAirdrop: solana_dev_keypair(1000)
@@ -57,6 +64,19 @@ def build_devnet_genesis() -> dict[str, Any]:
                 {
                     "pubkey": str(solana_faucet_keypair().pubkey()),
                     "lamports": str(FAUCET_LAMPORTS),
+                },
+                {
+                    "pubkey": str(crossvm_authority_keypair().pubkey()),
+                    "lamports": str(AUTHORITY_LAMPORTS),
+                },
+            ],
+            "bridge_program_id": str(bridge_program_id()),
+            "crossvm_authority": str(crossvm_authority_keypair().pubkey()),
+            "programs": [
+                {
+                    "program_id": str(bridge_program_id()),
+                    "so": BRIDGE_SO,
+                    "sha256": hashlib.sha256((REPO_ROOT / BRIDGE_SO).read_bytes()).hexdigest(),
                 }
             ],
         },
@@ -76,6 +96,22 @@ def build_devnet_genesis() -> dict[str, Any]:
 def solana_faucet_keypair() -> Keypair:
     """The keypair that signs ``requestAirdrop`` transfers (funded by the preset genesis)."""
     return solana_dev_keypair(SOLANA_FAUCET_INDEX)
+
+
+def bridge_program_id() -> Pubkey:
+    """The CrossVM bridge's fixed program id: ``sha256("qorenode/crossvm/bridge-program")``.
+
+    No keypair holds it (vanity-free, reproducible); genesis deploys the bridge there."""
+    return Pubkey(hashlib.sha256(BRIDGE_LABEL).digest())
+
+
+def crossvm_authority_keypair(path: Path = CROSSVM_AUTHORITY_FILE) -> Keypair:
+    """The CrossVM authority (``native/svm/authority.json``, compiled into the bridge): it signs
+    every Deliver; genesis funds it."""
+    try:
+        return Keypair.from_bytes(bytes(json.loads(path.read_text())))
+    except (OSError, ValueError) as exc:
+        raise InvalidGenesis(f"cannot read the CrossVM authority keypair {path}: {exc}") from exc
 
 
 def load_genesis(path: Path | None = None) -> dict[str, Any]:

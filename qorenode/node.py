@@ -212,6 +212,11 @@ class Node:
                 self.ports["svm"] = await nursery.start(
                     serve_http, cfg.host, cfg.svm_port, jsonrpc_app(self.registry)
                 )
+                # Solana's PubSub WebSocket on the next port (8900), as solana-test-validator
+                svm_ws_port = cfg.svm_port + 1 if cfg.svm_port else 0
+                self.ports["svm_ws"] = await nursery.start(
+                    self.composition.svm.serve_pubsub, cfg.host, svm_ws_port, self, self.hub
+                )
                 self.ports["rest"] = await nursery.start(
                     serve_http, cfg.host, cfg.rest_port, rest_app(self.registry)
                 )
@@ -228,6 +233,7 @@ class Node:
             "ws": f"ws://{host}:{self.ports.get('ws', self.config.ws_port)}",
             "rest": f"http://{host}:{self.ports.get('rest', self.config.rest_port)}",
             "svm": f"http://{host}:{self.ports.get('svm', self.config.svm_port)}",
+            "svm_ws": f"ws://{host}:{self.ports.get('svm_ws', self.config.svm_port + 1)}",
         }
 
     def close(self) -> None:
@@ -271,6 +277,7 @@ def banner(node: Node) -> str:
         f"Ethereum WebSocket: {urls['ws']}",
         f"REST:              {urls['rest']}",
         f"Solana JSON-RPC:   {urls['svm']}",
+        f"CrossVM bridge program: {node.genesis.get('svm', {}).get('bridge_program_id', '-')}",
         "",
     ]
     return "\n".join(lines)

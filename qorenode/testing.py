@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Callable
@@ -31,6 +32,24 @@ from qorenode.keys import KeyPair, dev_keys
 from qorenode.node import Node, NodeConfig
 
 T = TypeVar("T")
+
+
+def free_port_pair(host: str = "127.0.0.1", attempts: int = 50) -> int:
+    """A free port ``p`` whose next port is free too: the Solana JSON-RPC and its WebSocket
+    (DESIGN §6: the WebSocket listens on the next port) for a node spawned on free ports."""
+    for _ in range(attempts):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as first:
+            first.bind((host, 0))
+            port = int(first.getsockname()[1])
+            if port >= 65535:
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as second:
+                try:
+                    second.bind((host, port + 1))
+                except OSError:
+                    continue
+                return port
+    raise OSError("no free pair of consecutive ports")
 
 
 class Devnet:
@@ -103,6 +122,11 @@ class Devnet:
     def svm_url(self) -> str:
         """Solana JSON-RPC (``getBalance``, ``sendTransaction``, ...)."""
         return self.node.urls()["svm"]
+
+    @property
+    def svm_ws_url(self) -> str:
+        """Solana PubSub over WebSocket (``signatureSubscribe``, ``accountSubscribe``, ...)."""
+        return self.node.urls()["svm_ws"]
 
     @property
     def rest_url(self) -> str:

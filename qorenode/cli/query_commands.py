@@ -1,4 +1,4 @@
-"""``qorenode query block|tx|bank|evm|wasm``: read the chain through the node's JSON-RPC."""
+"""``qorenode query block|tx|bank|evm|wasm|svm``: read the chain through the node's JSON-RPC."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from qorenode.addresses import to_bech32, to_hex
 from qorenode.bank import DENOM
-from qorenode.cli import common_options, wasm_commands
+from qorenode.cli import common_options, svm_commands, wasm_commands
 from qorenode.cli.tx_commands import resolve_address, resolve_evm_address
 from qorenode.client import RpcClient
 from qorenode.errors import InvalidParams, NotFound
@@ -83,6 +83,7 @@ def register(sub: Any) -> None:
     storage.set_defaults(handler=run_evm_storage)
 
     wasm_commands.register_query(query_sub)
+    svm_commands.register_query(query_sub)
 
 
 def _block_tag(text: str) -> str:

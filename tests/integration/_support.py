@@ -24,6 +24,7 @@ from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
 from qorenode.keys import dev_keys
+from qorenode.testing import free_port_pair
 from tests.fixtures.contracts import REPO_ROOT
 
 CHAIN_ID = 31337
@@ -232,7 +233,8 @@ class NodeProcess:
                     self.process.wait(10)
 
     def _spawn(self) -> None:
-        eth, ws, rest, svm = free_ports(4)
+        eth, ws, rest = free_ports(3)
+        svm = free_port_pair()  # its WebSocket listens on svm + 1
         self.ports = {"eth": eth, "ws": ws, "rest": rest, "svm": svm}
         self.starts += 1
         args = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench import cold_start, cosmwasm, crossvm_sync, evm_throughput, memory
+from bench import cold_start, cosmwasm, crossvm_sync, evm_throughput, memory, svm
 from bench._common import Figure, Skipped
 
 
@@ -85,3 +85,15 @@ def test_crossvm_sync_runs() -> None:
     assert g["precompile_gas"] == g["base_gas"] + g["sdk_gas"] + g["input_gas"] + g["output_gas"]
     assert g["direct_sdk_gas"] == g["sdk_gas"]  # the same message costs the same SDK gas
     assert g["cross_tx_gas"] > g["precompile_gas"] + 21_000
+
+
+def test_svm_runs() -> None:
+    items = _by_name(svm.run(n=12, repeat=1, block=5, http_n=8, accounts=45, memory_n=10))
+    for name in ("svm.node_transfers", "svm.node_memos", "svm.http_transfers"):
+        figure = _positive(items[name])
+        assert figure.met is not None  # held to a target
+    _positive(items["svm.http_transfers_no_preflight"])
+    startup = _positive(items["svm.startup_10k"])
+    assert startup.extra["accounts"] - startup.extra["baseline_accounts"] >= 45
+    rss = _positive(items["svm.rss_after_transfers"])
+    assert rss.unit == "MiB" and rss.extra["n"] == 10

@@ -17,6 +17,11 @@ State (prefix ``svm/``):
     acct/<pubkey:32>        bytes(Account) (solders' bincode)
     tx/<signature:64>       the transaction and its result (JSON)
     blockhash/<height:8>    the blockhash of that block (the last BLOCKHASH_WINDOW kept)
+    block/<height:8>        the block (JSON): blockhash, previous blockhash, parent slot, time,
+                            its Solana transactions' signatures in order (``getBlock``)
+    sigaddr/<pubkey:32><~slot:8><~index:4><signature:64>
+                            empty; one per static account key of each transaction, newest first
+                            (slot and index inverted) for ``getSignaturesForAddress``
     genesis_hash            the blockhash of block 0 (Solana's ``getGenesisHash``)
 
 The Solana JSON-RPC API (``vms.svm.rpc``) is registered by ``register_api``.
@@ -30,8 +35,10 @@ import json
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import trio
 from solders.account import Account
 from solders.address_lookup_table_account import AddressLookupTable
 from solders.hash import Hash
@@ -40,6 +47,7 @@ from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
 
+from qorenode.genesis import REPO_ROOT, InvalidGenesis
 from qorenode.interfaces import (
     ApiRegistry,
     BlockContext,
@@ -61,6 +69,7 @@ from vms.svm.errors import (
 
 BLOCKHASH_WINDOW = 150  # blocks a blockhash stays valid, as on Solana
 SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
+UPGRADEABLE_LOADER = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
 MAX_TRANSACTION_SIZE = 1232  # bytes, Solana's packet limit
 DEFAULT_COMPUTE_UNITS = 200_000
 
@@ -90,6 +99,8 @@ class SvmModule(Module):
         self._latest: tuple[bytes, int] = (bytes(32), 0)  # (blockhash, height)
         self._records: list[tuple[bytes, dict[str, Any]]] = []
         self._pending_blockhash: tuple[bytes, int] = self._latest
+        self.bridge_program_id: Pubkey | None = None
+        self.crossvm_authority: Pubkey | None = None
 
     @staticmethod
     def _fresh_svm() -> LiteSVM:
@@ -111,11 +122,34 @@ class SvmModule(Module):
             )
             self.svm.set_account(pubkey, account)
             self._touched.add(bytes(pubkey))
+        for entry in section.get("programs", []):
+            self.deploy_genesis_program(
+                Pubkey.from_string(entry["program_id"]), genesis_program_bytes(entry)
+            )
+        self._read_genesis_ids(genesis)
         self.begin_block(ctx)
+
+    def deploy_genesis_program(self, program_id: Pubkey, elf: bytes) -> None:
+        """Deploy ``elf`` at ``program_id`` under the upgradeable loader (no upgrade authority):
+        LiteSVM writes the Program and ProgramData accounts; both are persisted at Commit."""
+        try:
+            self.svm.add_program(program_id, elf)
+        except Exception as exc:  # solders raises its own error types for a bad ELF
+            raise InvalidGenesis(f"genesis program {program_id} does not load: {exc}") from None
+        program_data = Pubkey.find_program_address([bytes(program_id)], UPGRADEABLE_LOADER)[0]
+        self._touched.update((bytes(program_id), bytes(program_data)))
+
+    def _read_genesis_ids(self, genesis: Mapping[str, Any]) -> None:
+        section = genesis.get("svm") or {}
+        bridge = section.get("bridge_program_id")
+        authority = section.get("crossvm_authority")
+        self.bridge_program_id = None if bridge is None else Pubkey.from_string(bridge)
+        self.crossvm_authority = None if authority is None else Pubkey.from_string(authority)
 
     def load(self, genesis: Mapping[str, Any]) -> None:
         self.svm = self._load_svm()
         self._load_window()
+        self._read_genesis_ids(genesis)
 
     def _load_svm(self) -> LiteSVM:
         """A LiteSVM with every persisted account: data accounts first, then programs."""
@@ -154,15 +188,40 @@ class SvmModule(Module):
         self._block_signatures.clear()
 
     def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
+        accounts: dict[str, bytes | None] = {}  # what the block wrote, for subscriptions
         for key in sorted(self._touched):
             account = self.svm.get_account(Pubkey.from_bytes(key))
             if account is None or account.lamports == 0:
                 self._store.delete(b"acct/" + key)
+                accounts[str(Pubkey.from_bytes(key))] = None
             else:
                 self._store.set(b"acct/" + key, bytes(account))
+                accounts[str(Pubkey.from_bytes(key))] = bytes(account)
+        transactions: list[dict[str, Any]] = []
         for signature, record in self._records:
             self._store.set(b"tx/" + signature, json.dumps(record, sort_keys=True).encode())
+            keys = self._index_signature(signature, record)
+            transactions.append(
+                {
+                    "signature": record["signature"],
+                    "err": record["err_json"] if record["err"] is not None else None,
+                    "logs": record["logs"],
+                    "accounts": [str(Pubkey.from_bytes(k)) for k in keys],
+                }
+            )
         blockhash = self._next_blockhash(ctx)
+        self._store.set(
+            b"block/" + struct.pack(">Q", ctx.height),
+            json.dumps(
+                {
+                    "blockhash": str(Hash(blockhash)),
+                    "previous_blockhash": str(Hash(self._latest[0])),
+                    "parent_slot": self.slot(max(ctx.height - 1, 0)),
+                    "block_time": ctx.timestamp,
+                    "signatures": [str(t["signature"]) for t in transactions],
+                }
+            ).encode(),
+        )
         self._store.set(b"blockhash/" + struct.pack(">Q", ctx.height), blockhash)
         if ctx.height == 0:
             self._store.set(b"genesis_hash", blockhash)
@@ -170,7 +229,22 @@ class SvmModule(Module):
         if expired >= 0:
             self._store.delete(b"blockhash/" + struct.pack(">Q", expired))
         self._pending_blockhash = (blockhash, ctx.height)
-        return {"slot": self.slot(ctx.height), "blockhash": str(Hash(blockhash))}
+        return {
+            "slot": self.slot(ctx.height),
+            "parent_slot": self.slot(max(ctx.height - 1, 0)),
+            "blockhash": str(Hash(blockhash)),
+            "transactions": transactions,
+            "accounts": accounts,
+        }
+
+    def _index_signature(self, signature: bytes, record: Mapping[str, Any]) -> list[bytes]:
+        """Write the ``sigaddr/`` entries of one transaction; its static account keys."""
+        tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
+        keys = list(dict.fromkeys(bytes(k) for k in tx.message.account_keys))
+        order = self._order(record)
+        for key in keys:
+            self._store.set(b"sigaddr/" + key + order + signature, b"")
+        return keys
 
     def _next_blockhash(self, ctx: BlockContext) -> bytes:
         seed = struct.pack(">QQ", ctx.height, ctx.timestamp) + self._latest[0]
@@ -328,6 +402,21 @@ class SvmModule(Module):
 
         register_solana_api(api, node, self)
 
+    async def serve_pubsub(
+        self,
+        host: str | None,
+        port: int,
+        node: NodeServices,
+        hub: Any,
+        *,
+        task_status: Any = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Serve Solana's PubSub WebSocket API (``vms.svm.ws``), fed by ``hub``'s block notices;
+        the node starts it on the Solana port + 1 (it may not import the adapter itself)."""
+        from vms.svm.ws import serve_solana_ws
+
+        await serve_solana_ws(host, port, node, self, hub, task_status=task_status)
+
     # -- reads ----------------------------------------------------------------------------------
 
     @property
@@ -354,6 +443,45 @@ class SvmModule(Module):
         raw = self._store.get(b"tx/" + signature)
         return None if raw is None else dict(json.loads(raw))
 
+    def signatures_for_address(
+        self, pubkey: bytes, limit: int, before: bytes | None = None, until: bytes | None = None
+    ) -> list[dict[str, Any]]:
+        """The transaction records that name ``pubkey``, newest first: at most ``limit``, those
+        older than ``before`` and newer than ``until`` (signatures; unknown ones are ignored)."""
+        prefix = b"sigaddr/" + pubkey
+        start = prefix
+        if before is not None:
+            record = self.transaction(before)
+            if record is not None:
+                start = prefix + self._order(record) + before + b"\x00"
+        out: list[dict[str, Any]] = []
+        for key, _ in self._store.iterate(start, prefix_end(prefix)):
+            signature = key[len(prefix) + 12 :]
+            if signature == until or len(out) >= limit:
+                break
+            record = self.transaction(signature)
+            if record is not None:
+                out.append(record)
+        return out
+
+    @staticmethod
+    def _order(record: Mapping[str, Any]) -> bytes:
+        return struct.pack(">QI", 2**64 - 1 - int(record["slot"]), 2**32 - 1 - int(record["index"]))
+
+    def block(self, height: int) -> dict[str, Any] | None:
+        """The ``block/`` record of a committed height (None if unknown)."""
+        if height < 0 or height >= 2**64:
+            return None
+        raw = self._store.get(b"block/" + struct.pack(">Q", height))
+        return None if raw is None else dict(json.loads(raw))
+
+    def committed_accounts(self) -> list[tuple[Pubkey, Account]]:
+        """Every committed account (``getProgramAccounts`` filters them)."""
+        return [
+            (Pubkey.from_bytes(key[5:]), Account.from_bytes(value))
+            for key, value in self._store.iterate(b"acct/", prefix_end(b"acct/"))
+        ]
+
     def airdrop(self, pubkey: bytes, lamports: int) -> None:
         """Credit ``lamports`` (devnet faucet, inside the block being built)."""
         key = Pubkey.from_bytes(pubkey)
@@ -373,6 +501,32 @@ class SvmModule(Module):
             ),
         )
         self._touched.add(pubkey)
+
+
+def genesis_program_bytes(entry: Mapping[str, Any]) -> bytes:
+    """The ELF of a genesis ``svm.programs`` entry: ``so`` (a path, relative to the repository
+    unless absolute) or ``so_base64``; checked against ``sha256`` when the entry has one."""
+    program_id = entry.get("program_id")
+    if "so_base64" in entry:
+        try:
+            elf = base64.b64decode(entry["so_base64"], validate=True)
+        except ValueError as exc:
+            raise InvalidGenesis(f"genesis program {program_id}: bad so_base64: {exc}") from None
+    elif "so" in entry:
+        path = Path(entry["so"])
+        path = path if path.is_absolute() else REPO_ROOT / path
+        try:
+            elf = path.read_bytes()
+        except OSError as exc:
+            raise InvalidGenesis(
+                f"genesis program {program_id}: cannot read {path}: {exc}"
+            ) from None
+    else:
+        raise InvalidGenesis(f"genesis program {program_id}: needs so or so_base64")
+    expected = entry.get("sha256")
+    if expected is not None and hashlib.sha256(elf).hexdigest() != str(expected).lower():
+        raise InvalidGenesis(f"genesis program {program_id}: the ELF does not match its sha256")
+    return elf
 
 
 def err_json(err: Any) -> Any:

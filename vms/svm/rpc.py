@@ -7,7 +7,8 @@ block is final at once):
     getHealth getVersion getGenesisHash getSlot getBlockHeight getEpochInfo
     getLatestBlockhash isBlockhashValid getBalance getAccountInfo getMultipleAccounts
     getMinimumBalanceForRentExemption getFeeForMessage sendTransaction simulateTransaction
-    getSignatureStatuses getTransaction requestAirdrop
+    getSignatureStatuses getTransaction requestAirdrop getProgramAccounts
+    getSignaturesForAddress getBlock
 
 Errors follow Solana's: undecodable input ``-32602``; a signature that does not verify ``-32003``
 "Transaction signature verification failure"; a preflight failure ``-32002`` "Transaction
@@ -17,7 +18,10 @@ keypair of the genesis (``qorenode.genesis.solana_faucet_keypair``).
 
 Known limits: ``simulateTransaction`` always verifies signatures (LiteSVM's check is on);
 ``getTransaction`` lists balances of the static account keys only; no ``jsonParsed`` for
-transactions; ``base64+zstd`` is refused.
+transactions; ``base64+zstd`` is refused. ``getSignaturesForAddress`` indexes the static account
+keys of each transaction (not addresses loaded from lookup tables); ``getBlock`` knows the blocks
+committed since the block index exists and answers ``rewards: []``; ``getProgramAccounts`` scans
+the committed accounts.
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ MAX_BASE58_ACCOUNT_DATA = 128
 MAX_MULTIPLE_ACCOUNTS = 100
 MAX_SIGNATURE_STATUSES = 256
 MAX_BASE58_TX = 1683  # Solana's limit on a base58-encoded transaction
+MAX_SIGNATURES_FOR_ADDRESS = 1000
+MAX_PROGRAM_ACCOUNT_FILTERS = 4
+MAX_MEMCMP_BASE58 = 175  # Solana's limit on memcmp bytes given in base58 ...
+MAX_MEMCMP_BYTES = 128  # ... and decoded
 
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -192,6 +200,46 @@ def _error_text(err: Any) -> str:
     return texts.get(str(err), str(err))
 
 
+def encode_account(account: Account | None, cfg: dict[str, Any]) -> dict[str, Any] | None:
+    """An account as ``getAccountInfo`` shows it, in ``cfg``'s encoding and data slice."""
+    if account is None:
+        return None
+    data = bytes(account.data)
+    data_slice = cfg.get("dataSlice")
+    if data_slice is not None:
+        if not isinstance(data_slice, dict):
+            raise _invalid("Invalid params: dataSlice must be {offset, length}")
+        offset, length = data_slice.get("offset", 0), data_slice.get("length", 0)
+        if not (isinstance(offset, int) and isinstance(length, int)) or min(offset, length) < 0:
+            raise _invalid("Invalid params: dataSlice offset and length must be integers >= 0")
+        data = data[offset : offset + length]
+    encoding = cfg.get("encoding")
+    encoded: Any
+    if encoding in (None, "binary", "base58"):
+        if len(data) > MAX_BASE58_ACCOUNT_DATA:
+            raise SolanaRpcError(
+                "Encoded binary (base 58) data should be less than 128 bytes, "
+                "please use Base64 encoding.",
+                rpc_code=-32600,
+            )
+        text = b58encode(data)
+        encoded = text if encoding in (None, "binary") else [text, "base58"]
+    elif encoding in ("base64", "jsonParsed"):  # no parsers: jsonParsed falls back to base64
+        encoded = [base64.b64encode(data).decode(), "base64"]
+    elif encoding == "base64+zstd":
+        raise _invalid("Invalid params: base64+zstd encoding is not supported by this node")
+    else:
+        raise _invalid(f"Invalid params: unknown encoding {encoding!r}")
+    return {
+        "data": encoded,
+        "executable": bool(account.executable),
+        "lamports": int(account.lamports),
+        "owner": str(account.owner),
+        "rentEpoch": int(account.rent_epoch),
+        "space": len(bytes(account.data)),
+    }
+
+
 def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) -> None:
     """Register Solana's JSON-RPC methods (bare names) for ``svm``."""
     faucet = solana_faucet_keypair()
@@ -205,43 +253,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         result: dict[str, Any] = await node.run(lambda: {"context": context(), "value": fn()})
         return result
 
-    def account_json(account: Account | None, cfg: dict[str, Any]) -> dict[str, Any] | None:
-        if account is None:
-            return None
-        data = bytes(account.data)
-        data_slice = cfg.get("dataSlice")
-        if data_slice is not None:
-            if not isinstance(data_slice, dict):
-                raise _invalid("Invalid params: dataSlice must be {offset, length}")
-            offset, length = data_slice.get("offset", 0), data_slice.get("length", 0)
-            if not (isinstance(offset, int) and isinstance(length, int)) or min(offset, length) < 0:
-                raise _invalid("Invalid params: dataSlice offset and length must be integers >= 0")
-            data = data[offset : offset + length]
-        encoding = cfg.get("encoding")
-        encoded: Any
-        if encoding in (None, "binary", "base58"):
-            if len(data) > MAX_BASE58_ACCOUNT_DATA:
-                raise SolanaRpcError(
-                    "Encoded binary (base 58) data should be less than 128 bytes, "
-                    "please use Base64 encoding.",
-                    rpc_code=-32600,
-                )
-            text = b58encode(data)
-            encoded = text if encoding in (None, "binary") else [text, "base58"]
-        elif encoding in ("base64", "jsonParsed"):  # no parsers: jsonParsed falls back to base64
-            encoded = [base64.b64encode(data).decode(), "base64"]
-        elif encoding == "base64+zstd":
-            raise _invalid("Invalid params: base64+zstd encoding is not supported by this node")
-        else:
-            raise _invalid(f"Invalid params: unknown encoding {encoding!r}")
-        return {
-            "data": encoded,
-            "executable": bool(account.executable),
-            "lamports": int(account.lamports),
-            "owner": str(account.owner),
-            "rentEpoch": int(account.rent_epoch),
-            "space": len(bytes(account.data)),
-        }
+    account_json = encode_account
 
     # -- cluster ------------------------------------------------------------------------------
 
@@ -527,6 +539,118 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         await submit(pending)
         return str(pending.decoded.tx.signatures[0])
 
+    # -- programs, address history, blocks ------------------------------------------------------
+
+    async def get_program_accounts(program: Any, config: Any = None) -> Any:
+        cfg = _config(config)
+        owner = _pubkey(program)
+        filters = _account_filters(cfg.get("filters"))
+        empty = Account(lamports=0, data=b"", owner=owner, executable=False, rent_epoch=0)
+        account_json(empty, cfg)  # refuses a bad encoding before reading
+
+        def value() -> list[dict[str, Any]]:
+            return [
+                {"pubkey": str(pubkey), "account": account_json(account, cfg)}
+                for pubkey, account in svm.committed_accounts()
+                if account.owner == owner and all(f(bytes(account.data)) for f in filters)
+            ]
+
+        if cfg.get("withContext"):
+            return await read(value)
+        accounts: list[dict[str, Any]] = await node.run(value)
+        return accounts
+
+    async def get_signatures_for_address(address: Any, config: Any = None) -> list[Any]:
+        cfg = _config(config)
+        key = bytes(_pubkey(address))
+        limit = cfg.get("limit", MAX_SIGNATURES_FOR_ADDRESS)
+        if limit is None:
+            limit = MAX_SIGNATURES_FOR_ADDRESS
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise _invalid("Invalid limit; max 1000")
+        if limit > MAX_SIGNATURES_FOR_ADDRESS:
+            raise _invalid(f"Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")
+        before = None if cfg.get("before") is None else bytes(_signature(cfg["before"]))
+        until = None if cfg.get("until") is None else bytes(_signature(cfg["until"]))
+        records: list[dict[str, Any]] = await node.run(
+            lambda: svm.signatures_for_address(key, limit, before, until)
+        )
+        return [
+            {
+                "signature": record["signature"],
+                "slot": record["slot"],
+                "err": _record_err(record),
+                "memo": None,
+                "blockTime": record["block_time"],
+                "confirmationStatus": "finalized",
+            }
+            for record in records
+        ]
+
+    async def get_block(slot: Any, config: Any = None) -> dict[str, Any] | None:
+        if isinstance(config, str):  # the legacy form: the encoding alone
+            config = {"encoding": config}
+        cfg = _config(config)
+        if not isinstance(slot, int) or isinstance(slot, bool) or slot < 0:
+            raise _invalid("Invalid params: the slot must be a u64")
+        encoding = cfg.get("encoding") or "json"
+        if encoding not in ("json", "base64", "base58"):
+            raise _invalid(
+                f"Invalid params: unsupported encoding {encoding!r}; supported: json, base64, base58"
+            )
+        details = cfg.get("transactionDetails") or "full"
+        if details not in ("full", "signatures", "none"):
+            raise _invalid(
+                f"Invalid params: unsupported transactionDetails {details!r}; "
+                "supported: full, signatures, none"
+            )
+        max_version = cfg.get("maxSupportedTransactionVersion")
+
+        def fetch() -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+            block = svm.block(slot - svm.genesis_slot)
+            if block is None or details != "full":
+                return block, []
+            records = [
+                svm.transaction(bytes(Signature.from_string(s))) for s in block["signatures"]
+            ]
+            return block, [r for r in records if r is not None]
+
+        block, records = await node.run(fetch)
+        if block is None:
+            raise SolanaRpcError(f"Block not available for slot {slot}", rpc_code=-32004)
+        result: dict[str, Any] = {
+            "blockHeight": slot - svm.genesis_slot,
+            "blockTime": block["block_time"],
+            "blockhash": block["blockhash"],
+            "parentSlot": block["parent_slot"],
+            "previousBlockhash": block["previous_blockhash"],
+        }
+        if details == "signatures":
+            result["signatures"] = list(block["signatures"])
+        elif details == "full":
+            transactions = []
+            for record in records:
+                tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
+                legacy = isinstance(tx.message, Message)
+                if not legacy and max_version is None:
+                    raise SolanaRpcError(
+                        "Transaction version (0) is not supported by the requesting client. "
+                        "Please try the request again with the following configuration "
+                        'parameter: "maxSupportedTransactionVersion": 0',
+                        rpc_code=-32015,
+                    )
+                entry: dict[str, Any] = {
+                    "transaction": _encode_transaction(tx, encoding),
+                    "meta": _meta_json(record),
+                }
+                if max_version is not None:
+                    entry["version"] = "legacy" if legacy else 0
+                transactions.append(entry)
+            result["transactions"] = transactions
+        if cfg.get("rewards", True):
+            result["rewards"] = []
+        return result
+
     methods: dict[str, Callable[..., Any]] = {
         "getHealth": get_health,
         "getVersion": get_version,
@@ -546,9 +670,70 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         "getSignatureStatuses": get_signature_statuses,
         "getTransaction": get_transaction,
         "requestAirdrop": request_airdrop,
+        "getProgramAccounts": get_program_accounts,
+        "getSignaturesForAddress": get_signatures_for_address,
+        "getBlock": get_block,
     }
     for name, handler in methods.items():
         api.rpc_method("", name, handler)
+
+
+def _account_filters(filters: Any) -> list[Callable[[bytes], bool]]:
+    """``getProgramAccounts`` filters (``dataSize``, ``memcmp``) as predicates on the data."""
+    if filters is None:
+        return []
+    if not isinstance(filters, list):
+        raise _invalid("Invalid params: filters must be an array")
+    if len(filters) > MAX_PROGRAM_ACCOUNT_FILTERS:
+        raise _invalid(f"Too many filters provided; max {MAX_PROGRAM_ACCOUNT_FILTERS}")
+    out: list[Callable[[bytes], bool]] = []
+    for item in filters:
+        if not isinstance(item, dict) or len(item) != 1:
+            raise _invalid(f"Invalid param: unsupported filter {item!r}")
+        if "dataSize" in item:
+            size = item["dataSize"]
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise _invalid("Invalid param: dataSize must be a u64")
+            out.append(_data_size(size))
+        elif "memcmp" in item:
+            out.append(_memcmp(item["memcmp"]))
+        else:
+            raise _invalid(f"Invalid param: unsupported filter {item!r}")
+    return out
+
+
+def _data_size(size: int) -> Callable[[bytes], bool]:
+    return lambda data: len(data) == size
+
+
+def _memcmp(spec: Any) -> Callable[[bytes], bool]:
+    if not isinstance(spec, dict):
+        raise _invalid("Invalid param: memcmp must be {offset, bytes}")
+    offset, text = spec.get("offset"), spec.get("bytes")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise _invalid("Invalid param: memcmp offset must be a usize")
+    if not isinstance(text, str):
+        raise _invalid("Invalid param: memcmp bytes must be a string")
+    encoding = spec.get("encoding") or "base58"
+    if encoding == "base58":
+        if len(text) > MAX_MEMCMP_BASE58:
+            raise _invalid(
+                "Invalid param: encoded binary (base 58) data should be less than 129 bytes"
+            )
+        try:
+            wanted = b58decode(text)
+        except ValueError as exc:
+            raise _invalid(f"Invalid param: {exc}") from None
+    elif encoding == "base64":
+        try:
+            wanted = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _invalid(f"Invalid param: {exc}") from None
+    else:
+        raise _invalid(f"Invalid param: unsupported memcmp encoding {encoding!r}")
+    if len(wanted) > MAX_MEMCMP_BYTES:
+        raise _invalid("Invalid param: memcmp data too large (max 128 bytes)")
+    return lambda data: data[offset : offset + len(wanted)] == wanted
 
 
 def _record_err(record: dict[str, Any]) -> Any:

@@ -1,0 +1,195 @@
+"""getProgramAccounts, getSignaturesForAddress and getBlock on a node without servers."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from solders.hash import Hash
+from solders.keypair import Keypair
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.rpc.responses import GetBlockResp, GetSignaturesForAddressResp
+from solders.system_program import (
+    CreateAccountParams,
+    TransferParams,
+    create_account,
+    transfer,
+)
+from solders.transaction import Transaction
+
+from qorenode.keys import solana_dev_keypair
+from qorenode.node import Node, NodeConfig
+from qorenode.rpc.jsonrpc import handle_request_body
+from vms.svm.rpc import b58encode
+
+ALICE = solana_dev_keypair(0)
+OWNER = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")  # any program id
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[Node]:
+    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
+    yield node
+    node.close()
+
+
+def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+
+    async def main() -> bytes | None:
+        return await handle_request_body(body.encode(), node.registry)
+
+    out = trio.run(main)
+    assert out is not None
+    return dict(json.loads(out))
+
+
+def result(node: Node, method: str, *params: Any) -> Any:
+    response = call(node, method, *params)
+    assert "error" not in response, response
+    return response["result"]
+
+
+def send(node: Node, instructions: list[Any], signers: list[Keypair]) -> str:
+    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
+    message = Message.new_with_blockhash(instructions, ALICE.pubkey(), recent)
+    tx = Transaction(signers, message, recent)
+    signature: str = result(node, "sendTransaction", b58encode(bytes(tx)))
+    return signature
+
+
+def pay(to: Pubkey, lamports: int) -> Any:
+    return transfer(TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=to, lamports=lamports))
+
+
+def test_signatures_for_address_newest_first_with_paging(node: Node) -> None:
+    bob = Keypair().pubkey()
+    sigs = []
+    for i in range(3):  # two in one block, one in the next
+        sigs.append(send(node, [pay(bob, 10**9 + i)], [ALICE]))
+        if i != 0:
+            node.mine()
+    items = result(node, "getSignaturesForAddress", str(bob))
+    assert [item["signature"] for item in items] == [sigs[2], sigs[1], sigs[0]]
+    assert items[0]["slot"] == items[1]["slot"] + 1 == items[2]["slot"] + 1
+    assert set(items[0]) == {"signature", "slot", "err", "memo", "blockTime", "confirmationStatus"}
+    assert items[0]["memo"] is None and items[0]["err"] is None
+    assert items[0]["confirmationStatus"] == "finalized" and items[0]["blockTime"] > 0
+    envelope = {"jsonrpc": "2.0", "id": 1, "result": items}
+    assert len(GetSignaturesForAddressResp.from_json(json.dumps(envelope)).value) == 3
+    limited = result(node, "getSignaturesForAddress", str(bob), {"limit": 1})
+    assert [i["signature"] for i in limited] == [sigs[2]]
+    before = result(node, "getSignaturesForAddress", str(bob), {"before": sigs[2]})
+    assert [i["signature"] for i in before] == [sigs[1], sigs[0]]
+    until = result(node, "getSignaturesForAddress", str(bob), {"until": sigs[0]})
+    assert [i["signature"] for i in until] == [sigs[2], sigs[1]]
+    both = result(node, "getSignaturesForAddress", str(bob), {"before": sigs[2], "until": sigs[0]})
+    assert [i["signature"] for i in both] == [sigs[1]]
+    # the payer is indexed too; an unrelated key has no history
+    payer = result(node, "getSignaturesForAddress", str(ALICE.pubkey()), {"limit": 3})
+    assert [i["signature"] for i in payer] == [sigs[2], sigs[1], sigs[0]]
+    assert result(node, "getSignaturesForAddress", str(Keypair().pubkey())) == []
+    assert call(node, "getSignaturesForAddress", str(bob), {"limit": 1001})["error"]["code"] == (
+        -32602
+    )
+    assert call(node, "getSignaturesForAddress", "nope")["error"]["code"] == -32602
+
+
+def test_failed_transactions_are_indexed_with_their_error(node: Node) -> None:
+    fresh = Keypair().pubkey()
+    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
+    tx = Transaction(
+        [ALICE], Message.new_with_blockhash([pay(fresh, 7)], ALICE.pubkey(), recent), recent
+    )
+    signature = result(node, "sendTransaction", b58encode(bytes(tx)), {"skipPreflight": True})
+    node.mine()
+    (item,) = result(node, "getSignaturesForAddress", str(fresh))
+    assert item["signature"] == signature
+    assert item["err"] == {"InsufficientFundsForRent": {"account_index": 1}}
+
+
+def test_get_block_full_signatures_and_missing(node: Node) -> None:
+    bob = Keypair().pubkey()
+    first = send(node, [pay(bob, 10**9)], [ALICE])
+    second = send(node, [pay(bob, 2 * 10**9)], [ALICE])
+    (notice,) = node.mine()
+    slot = result(node, "getSlot")
+    block = result(node, "getBlock", slot)
+    assert block["blockHeight"] == slot and block["parentSlot"] == slot - 1
+    assert block["blockTime"] == notice.record.timestamp
+    assert block["blockhash"] == result(node, "getLatestBlockhash")["value"]["blockhash"]
+    assert block["previousBlockhash"] == result(node, "getBlock", slot - 1)["blockhash"]
+    assert block["rewards"] == []
+    assert [t["transaction"]["signatures"][0] for t in block["transactions"]] == [first, second]
+    assert block["transactions"][0]["meta"]["fee"] == 5000
+    parsed = GetBlockResp.from_json(json.dumps({"jsonrpc": "2.0", "id": 1, "result": block}))
+    assert parsed.value is not None and len(parsed.value.transactions or []) == 2
+    sigs_only = result(node, "getBlock", slot, {"transactionDetails": "signatures"})
+    assert sigs_only["signatures"] == [first, second] and "transactions" not in sigs_only
+    none = result(node, "getBlock", slot, {"transactionDetails": "none", "rewards": False})
+    assert "signatures" not in none and "transactions" not in none and "rewards" not in none
+    b64 = result(node, "getBlock", slot, {"encoding": "base64"})
+    raw = base64.b64decode(b64["transactions"][0]["transaction"][0])
+    assert str(Transaction.from_bytes(raw).signatures[0]) == first
+    versioned = result(node, "getBlock", slot, {"maxSupportedTransactionVersion": 0})
+    assert versioned["transactions"][0]["version"] == "legacy"
+    genesis = result(node, "getBlock", 0)
+    assert genesis["parentSlot"] == 0 and genesis["transactions"] == []
+    assert genesis["blockhash"] == result(node, "getGenesisHash")
+    missing = call(node, "getBlock", slot + 5)["error"]
+    assert missing == {"code": -32004, "message": f"Block not available for slot {slot + 5}"}
+    assert call(node, "getBlock", slot, {"encoding": "jsonParsed"})["error"]["code"] == -32602
+    assert call(node, "getBlock", -1)["error"]["code"] == -32602
+
+
+def test_program_accounts_filters_and_encodings(node: Node) -> None:
+    accounts = [Keypair() for _ in range(3)]
+    sizes = [8, 8, 16]
+    rent = result(node, "getMinimumBalanceForRentExemption", 16)
+    ixs = [
+        create_account(
+            CreateAccountParams(
+                from_pubkey=ALICE.pubkey(),
+                to_pubkey=kp.pubkey(),
+                lamports=rent,
+                space=size,
+                owner=OWNER,
+            )
+        )
+        for kp, size in zip(accounts, sizes, strict=True)
+    ]
+    send(node, ixs, [ALICE, *accounts])
+    node.mine()
+    everything = result(node, "getProgramAccounts", str(OWNER))
+    keys = {str(kp.pubkey()) for kp in accounts}
+    assert {item["pubkey"] for item in everything} == keys
+    item = everything[0]
+    assert set(item["account"]) == {"data", "executable", "lamports", "owner", "rentEpoch", "space"}
+    assert item["account"]["owner"] == str(OWNER)
+    sized = result(node, "getProgramAccounts", str(OWNER), {"filters": [{"dataSize": 16}]})
+    assert [i["pubkey"] for i in sized] == [str(accounts[2].pubkey())]
+    assert sized[0]["account"]["data"] == b58encode(bytes(16))  # default: binary (base58)
+    zeros = {"memcmp": {"offset": 4, "bytes": b58encode(bytes(4))}}
+    assert len(result(node, "getProgramAccounts", str(OWNER), {"filters": [zeros]})) == 3
+    ones = {
+        "memcmp": {"offset": 0, "bytes": base64.b64encode(b"\x01").decode(), "encoding": "base64"}
+    }
+    assert result(node, "getProgramAccounts", str(OWNER), {"filters": [ones]}) == []
+    past_end = {"memcmp": {"offset": 12, "bytes": b58encode(bytes(4))}}
+    both = [{"dataSize": 16}, past_end]
+    assert len(result(node, "getProgramAccounts", str(OWNER), {"filters": both})) == 1
+    assert result(node, "getProgramAccounts", str(OWNER), {"filters": [past_end]}) == sized
+    wrapped = result(
+        node, "getProgramAccounts", str(OWNER), {"withContext": True, "encoding": "base64"}
+    )
+    assert wrapped["context"]["slot"] == result(node, "getSlot")
+    assert {i["account"]["data"][1] for i in wrapped["value"]} == {"base64"}
+    bad = call(node, "getProgramAccounts", str(OWNER), {"filters": [{"nope": 1}]})
+    assert bad["error"]["code"] == -32602
+    assert call(node, "getProgramAccounts", "xyz")["error"]["code"] == -32602
