@@ -244,7 +244,7 @@ class Node:
 
 def banner(node: Node) -> str:
     """What ``qorenode start`` prints, as anvil does: accounts, keys, endpoints."""
-    from qorenode.keys import dev_keys
+    from qorenode.keys import dev_keys, solana_dev_keypair
 
     keys = dev_keys()
     lines = [
@@ -257,6 +257,9 @@ def banner(node: Node) -> str:
     for i, key in enumerate(keys):
         qor = balance.get(key.hex_address.lower(), 0) / 10**18
         lines.append(f"({i}) {key.hex_address} / {key.bech32_address} ({qor:g} QOR)")
+    lines += ["", "Solana Dev Keypairs (m/44'/501'/i'/0' of the mnemonic; CLI names dev0..dev9)"]
+    lines += ["=================="]
+    lines += [f"({i}) {solana_dev_keypair(i).pubkey()}" for i in range(len(keys))]
     lines += ["", "Private Keys", "=================="]
     lines += [f"({i}) 0x{key.private_key.hex()}" for i, key in enumerate(keys)]
     lines += [
@@ -277,6 +280,7 @@ def banner(node: Node) -> str:
         f"Ethereum WebSocket: {urls['ws']}",
         f"REST:              {urls['rest']}",
         f"Solana JSON-RPC:   {urls['svm']}",
+        f"Solana WebSocket:  {urls['svm_ws']}",
         f"CrossVM bridge program: {node.genesis.get('svm', {}).get('bridge_program_id', '-')}",
         "",
     ]
