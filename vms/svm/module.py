@@ -310,7 +310,7 @@ class SvmModule(Module):
     def _check(self, decoded: SolanaTx) -> None:
         if decoded.recent_blockhash not in self._window:
             raise BlockhashNotFound("Blockhash not found")
-        if decoded.signature in self._block_signatures or self.transaction(decoded.signature):
+        if decoded.signature in self._block_signatures or self.processed(decoded.signature):
             raise AlreadyProcessed("This transaction has already been processed")
 
     def deliver_tx(self, ctx: BlockContext, tx: PendingTx) -> TxResult:
@@ -438,6 +438,10 @@ class SvmModule(Module):
 
     def account(self, pubkey: bytes) -> Account | None:
         return self.svm.get_account(Pubkey.from_bytes(pubkey))
+
+    def processed(self, signature: bytes) -> bool:
+        """A transaction with this signature is in a committed block (no need to decode it)."""
+        return self._store.get(b"tx/" + signature) is not None
 
     def transaction(self, signature: bytes) -> dict[str, Any] | None:
         raw = self._store.get(b"tx/" + signature)
