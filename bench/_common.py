@@ -7,16 +7,21 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import queue
 import random
 import resource
 import socket
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # tests.fixtures.contracts lives under the repository root
@@ -168,7 +173,7 @@ def make_workload(n: int, *, seed: int = 1, chain_id: int = CHAIN_ID) -> Workloa
     return Workload(chain_id, sender, key.private_key, token, deploy, transfers)
 
 
-def chunks(items: list[bytes], size: int) -> Iterator[list[bytes]]:
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -324,3 +329,55 @@ def spread_us(samples: list[float]) -> str:
     if len(samples) == 1:
         return fmt(samples[0] * 1e6)
     return f"{fmt(min(samples) * 1e6)}-{fmt(max(samples) * 1e6)}"
+
+
+class BenchError(RuntimeError):
+    """A workload did not run as intended (a failed or missing transaction): no figure."""
+
+
+def send_and_mine(
+    url: str,
+    requests: list[tuple[str, list[Any]]],
+    block: int,
+    mine: Callable[[], None],
+    all_included: Callable[[], bool],
+    settle_blocks: int,
+) -> float:
+    """Seconds to send ``requests`` (JSON-RPC method and params, one per transaction) from one
+    client thread over one keep-alive connection while this thread mines a block each time
+    ``block`` more were sent, then up to ``settle_blocks`` more until all are included."""
+    sent: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        rpc = RpcClient(url)
+        try:
+            for i, (method, params) in enumerate(requests, 1):
+                rpc.call(method, *params)
+                if i % block == 0 or i == len(requests):
+                    sent.put(i)
+        except BaseException as exc:
+            errors.append(exc)
+            sent.put(None)
+        finally:
+            rpc.close()
+
+    thread = threading.Thread(target=client, name="bench-client", daemon=True)
+    start = time.perf_counter()
+    thread.start()
+    done = 0
+    while done < len(requests):
+        count = sent.get()
+        if count is None:
+            thread.join()
+            raise BenchError(f"client failed: {errors[0]!r}") from errors[0]
+        mine()
+        done = count
+    thread.join()
+    for _ in range(settle_blocks):  # what arrived after the last mine
+        if all_included():
+            break
+        mine()
+    else:
+        raise BenchError("transactions still pending after mining")
+    return time.perf_counter() - start

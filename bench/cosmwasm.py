@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bench._common import REPO_ROOT, Figure, Skipped, report, spread_us
+from bench._common import REPO_ROOT, BenchError, Figure, Skipped, report, spread_us
 
 BUILD = REPO_ROOT / "native" / "cosmwasm" / "build"
 EXECUTE_TARGET = 1.5
@@ -54,10 +54,6 @@ TX_GAS_LIMIT = 2_000_000
 BARE_FUEL = 10**12  # the bare host's fuel: never runs out, never checked
 COUNTER_INIT = {"count": 0}
 INCREMENT = b'{"increment":{}}'
-
-
-class BenchError(RuntimeError):
-    """A call or transaction of the workload did not succeed."""
 
 
 def wasm_bytes(name: str) -> bytes:

@@ -46,6 +46,7 @@ from typing import Any
 
 from bench._common import (
     CHAIN_ID,
+    BenchError,
     MAX_FEE,
     PRIORITY_FEE,
     REPO_ROOT,
@@ -55,7 +56,7 @@ from bench._common import (
     report,
     spread_us,
 )
-from bench.cosmwasm import BUILD, COUNTER_INIT, INCREMENT, BenchError, NodeChain
+from bench.cosmwasm import BUILD, COUNTER_INIT, INCREMENT, NodeChain
 
 RATIO_TARGET = 1.3
 CROSS_GAS = 400_000  # the crosscall's gas limit (~145k used)

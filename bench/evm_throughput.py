@@ -25,20 +25,18 @@ import argparse
 import cProfile
 import io
 import pstats
-import queue
 import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bench._common import (
     CHAIN_ID,
+    BenchError,
     Figure,
     RpcClient,
     RpcError,
@@ -50,15 +48,12 @@ from bench._common import (
     make_workload,
     plyvel_atomic_db,
     report,
+    send_and_mine,
     submit_batch,
 )
 
 NODE_TARGET = 0.85
 HTTP_TARGET = 0.5
-
-
-class BenchError(RuntimeError):
-    """A benchmark's workload did not run as intended (a failed or missing transaction)."""
 
 
 def clear_pyevm_caches() -> None:
@@ -174,50 +169,8 @@ def run_node(
 # -- (c, d) over HTTP ---------------------------------------------------------------------------
 
 
-def send_and_mine(
-    url: str,
-    raws: list[bytes],
-    block: int,
-    mine: Callable[[], None],
-    all_included: Callable[[], bool],
-) -> float:
-    """Seconds to send ``raws`` from one client thread (one keep-alive connection) while this
-    thread mines a block each time ``block`` more have been sent, until all are included."""
-    sent: queue.SimpleQueue[int | None] = queue.SimpleQueue()
-    errors: list[BaseException] = []
-
-    def client() -> None:
-        rpc = RpcClient(url)
-        try:
-            for i, raw in enumerate(raws, 1):
-                rpc.call("eth_sendRawTransaction", "0x" + raw.hex())
-                if i % block == 0 or i == len(raws):
-                    sent.put(i)
-        except BaseException as exc:
-            errors.append(exc)
-            sent.put(None)
-        finally:
-            rpc.close()
-
-    thread = threading.Thread(target=client, name="bench-client", daemon=True)
-    start = time.perf_counter()
-    thread.start()
-    done = 0
-    while done < len(raws):
-        count = sent.get()
-        if count is None:
-            thread.join()
-            raise BenchError(f"client failed: {errors[0]!r}") from errors[0]
-        mine()
-        done = count
-    thread.join()
-    for _ in range(len(raws) // 100 + 10):  # what arrived after the last mine
-        if all_included():
-            break
-        mine()
-    else:
-        raise BenchError("transactions still pending after mining")
-    return time.perf_counter() - start
+def _raw_requests(raws: list[bytes]) -> list[tuple[str, list[Any]]]:
+    return [("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws]
 
 
 def _ensure_send_raw(devnet: Any) -> str:
@@ -259,10 +212,11 @@ def run_http(workload: Workload, block: int, workdir: Path) -> tuple[float, str]
         clear_pyevm_caches()
         elapsed = send_and_mine(
             devnet.eth_url,
-            workload.transfers,
+            _raw_requests(workload.transfers),
             block,
             mine,
             lambda: devnet.call(lambda: len(node.mempool)) == 0,
+            settle_blocks=len(workload.transfers) // 100 + 10,
         )
         if included != workload.n:
             raise BenchError(f"http: {included} transfers included, expected {workload.n}")
@@ -299,7 +253,12 @@ def run_anvil(workload: Workload, block: int) -> float | str:
                 return int(count, 16) == workload.n + 1
 
             elapsed = send_and_mine(
-                url, workload.transfers, block, lambda: control.call("evm_mine"), included
+                url,
+                _raw_requests(workload.transfers),
+                block,
+                lambda: control.call("evm_mine"),
+                included,
+                settle_blocks=len(workload.transfers) // 100 + 10,
             )
             last = control.call(
                 "eth_getTransactionReceipt",

@@ -37,35 +37,33 @@ import gc
 import io
 import json
 import pstats
-import queue
 import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench._common import MIB, REPO_ROOT, Figure, RpcClient, peak_rss_bytes, report, rss_bytes
+from bench._common import (
+    MIB,
+    REPO_ROOT,
+    BenchError,
+    Figure,
+    chunks,
+    peak_rss_bytes,
+    report,
+    rss_bytes,
+    send_and_mine,
+)
 
 THROUGHPUT_TARGET = 0.7
 HTTP_TARGET = 0.3
 TRANSFER_LAMPORTS = 1_000_000  # above the rent-exempt minimum of an empty account (890,880)
 TRANSFERS_PER_FUNDING_TX = 20  # system transfers in one transaction when filling a home
 MEMO = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"
-
-
-class BenchError(RuntimeError):
-    """A transaction of the workload did not succeed."""
-
-
-def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # -- signing --------------------------------------------------------------------------------------
@@ -211,54 +209,6 @@ def time_raw(accounts: dict[bytes, Any], raws: list[bytes]) -> float:
 # -- over HTTP ------------------------------------------------------------------------------------
 
 
-def send_and_mine(
-    url: str,
-    raws: list[bytes],
-    block: int,
-    mine: Callable[[], None],
-    all_included: Callable[[], bool],
-    config: dict[str, Any],
-) -> float:
-    """Seconds to send ``raws`` (``sendTransaction``) from one client thread over one keep-alive
-    connection while this thread mines a block each time ``block`` more were sent, until all are
-    included."""
-    sent: queue.SimpleQueue[int | None] = queue.SimpleQueue()
-    errors: list[BaseException] = []
-
-    def client() -> None:
-        rpc = RpcClient(url)
-        try:
-            for i, raw in enumerate(raws, 1):
-                rpc.call("sendTransaction", base64.b64encode(raw).decode(), config)
-                if i % block == 0 or i == len(raws):
-                    sent.put(i)
-        except BaseException as exc:
-            errors.append(exc)
-            sent.put(None)
-        finally:
-            rpc.close()
-
-    thread = threading.Thread(target=client, name="bench-client", daemon=True)
-    start = time.perf_counter()
-    thread.start()
-    done = 0
-    while done < len(raws):
-        count = sent.get()
-        if count is None:
-            thread.join()
-            raise BenchError(f"client failed: {errors[0]!r}") from errors[0]
-        mine()
-        done = count
-    thread.join()
-    for _ in range(len(raws) // 50 + 10):  # what arrived after the last mine
-        if all_included():
-            break
-        mine()
-    else:
-        raise BenchError("transactions still pending after mining")
-    return time.perf_counter() - start
-
-
 def time_http(workdir: Path, n: int, block: int, rng: random.Random, skip_preflight: bool) -> float:
     """Transfers per second through ``sendTransaction`` on a Devnet, mined every ``block``."""
     from qorenode.testing import Devnet
@@ -279,13 +229,14 @@ def time_http(workdir: Path, n: int, block: int, rng: random.Random, skip_prefli
                 included += len(notice.results)
 
         config = {"encoding": "base64", "skipPreflight": skip_preflight}
+        requests = [("sendTransaction", [base64.b64encode(raw).decode(), config]) for raw in raws]
         elapsed = send_and_mine(
             devnet.svm_url,
-            raws,
+            requests,
             block,
             mine,
             lambda: devnet.call(lambda: len(node.mempool)) == 0,
-            config,
+            settle_blocks=len(raws) // 50 + 10,
         )
     shutil.rmtree(home, ignore_errors=True)
     if included != n:
