@@ -46,10 +46,10 @@ from typing import Any
 
 from bench._common import (
     CHAIN_ID,
-    BenchError,
     MAX_FEE,
     PRIORITY_FEE,
     REPO_ROOT,
+    BenchError,
     Figure,
     Skipped,
     create_address,
