@@ -98,7 +98,7 @@ class SolanaRpcError(ShapedRpcError):
     code, codespace = 7, "svm"
 
 
-def _invalid(message: str) -> InvalidParams:
+def invalid_params(message: str) -> InvalidParams:
     return InvalidParams(message)
 
 
@@ -115,62 +115,62 @@ def _preflight_failure(message: str, err: Any, logs: list[str], units: int = 0) 
     return SolanaRpcError(f"Transaction simulation failed: {message}", rpc_code=-32002, data=data)
 
 
-def _config(value: Any) -> dict[str, Any]:
+def parse_config(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _invalid("Invalid params: the configuration must be an object")
+        raise invalid_params("Invalid params: the configuration must be an object")
     return value
 
 
-def _pubkey(value: Any) -> Pubkey:
+def parse_pubkey(value: Any) -> Pubkey:
     if not isinstance(value, str):
-        raise _invalid("Invalid param: a public key must be a base58 string")
+        raise invalid_params("Invalid param: a public key must be a base58 string")
     try:
         return Pubkey.from_string(value)
     except Exception:
-        raise _invalid(f"Invalid param: Invalid public key {value!r}") from None
+        raise invalid_params(f"Invalid param: Invalid public key {value!r}") from None
 
 
-def _signature(value: Any) -> Signature:
+def parse_signature(value: Any) -> Signature:
     if not isinstance(value, str):
-        raise _invalid("Invalid param: a signature must be a base58 string")
+        raise invalid_params("Invalid param: a signature must be a base58 string")
     try:
         return Signature.from_string(value)
     except Exception:
-        raise _invalid(f"Invalid param: Invalid signature {value!r}") from None
+        raise invalid_params(f"Invalid param: Invalid signature {value!r}") from None
 
 
 def _hash(value: Any) -> bytes:
     if not isinstance(value, str):
-        raise _invalid("Invalid param: a blockhash must be a base58 string")
+        raise invalid_params("Invalid param: a blockhash must be a base58 string")
     try:
         return bytes(Hash.from_string(value))
     except Exception:
-        raise _invalid(f"Invalid param: Invalid blockhash {value!r}") from None
+        raise invalid_params(f"Invalid param: Invalid blockhash {value!r}") from None
 
 
 def _decode_wire(value: Any, encoding: Any, what: str = "transaction") -> bytes:
     """The bytes of a base58 (default) or base64 encoded transaction or message."""
     if not isinstance(value, str):
-        raise _invalid(f"Invalid params: the {what} must be an encoded string")
+        raise invalid_params(f"Invalid params: the {what} must be an encoded string")
     encoding = encoding or "base58"
     if encoding == "base58":
         if len(value) > MAX_BASE58_TX:
-            raise _invalid(
+            raise invalid_params(
                 f"base58 encoded {what} too large: {len(value)} bytes "
                 f"(max: encoded/raw {MAX_BASE58_TX}/{MAX_TRANSACTION_SIZE})"
             )
         try:
             return b58decode(value)
         except ValueError as exc:
-            raise _invalid(f"invalid base58 encoding: {exc}") from None
+            raise invalid_params(f"invalid base58 encoding: {exc}") from None
     if encoding == "base64":
         try:
             return base64.b64decode(value, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise _invalid(f"invalid base64 encoding: {exc}") from None
-    raise _invalid(
+            raise invalid_params(f"invalid base64 encoding: {exc}") from None
+    raise invalid_params(
         f"Invalid params: unsupported encoding: {encoding}. Supported encodings: base58, base64"
     )
 
@@ -208,10 +208,12 @@ def encode_account(account: Account | None, cfg: dict[str, Any]) -> dict[str, An
     data_slice = cfg.get("dataSlice")
     if data_slice is not None:
         if not isinstance(data_slice, dict):
-            raise _invalid("Invalid params: dataSlice must be {offset, length}")
+            raise invalid_params("Invalid params: dataSlice must be {offset, length}")
         offset, length = data_slice.get("offset", 0), data_slice.get("length", 0)
         if not (isinstance(offset, int) and isinstance(length, int)) or min(offset, length) < 0:
-            raise _invalid("Invalid params: dataSlice offset and length must be integers >= 0")
+            raise invalid_params(
+                "Invalid params: dataSlice offset and length must be integers >= 0"
+            )
         data = data[offset : offset + length]
     encoding = cfg.get("encoding")
     encoded: Any
@@ -227,9 +229,9 @@ def encode_account(account: Account | None, cfg: dict[str, Any]) -> dict[str, An
     elif encoding in ("base64", "jsonParsed"):  # no parsers: jsonParsed falls back to base64
         encoded = [base64.b64encode(data).decode(), "base64"]
     elif encoding == "base64+zstd":
-        raise _invalid("Invalid params: base64+zstd encoding is not supported by this node")
+        raise invalid_params("Invalid params: base64+zstd encoding is not supported by this node")
     else:
-        raise _invalid(f"Invalid params: unknown encoding {encoding!r}")
+        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
     return {
         "data": encoded,
         "executable": bool(account.executable),
@@ -267,17 +269,17 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return str(Hash(await node.run(lambda: svm.genesis_hash)))
 
     async def get_slot(config: Any = None) -> int:
-        _config(config)
+        parse_config(config)
         slot: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
         return slot
 
     async def get_block_height(config: Any = None) -> int:
-        _config(config)
+        parse_config(config)
         height: int = await node.run(lambda: svm.latest_blockhash[1])
         return height
 
     async def get_epoch_info(config: Any = None) -> dict[str, Any]:
-        _config(config)
+        parse_config(config)
         height: int = await node.run(lambda: svm.latest_blockhash[1])
         slot = svm.slot(height)
         return {
@@ -290,7 +292,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         }
 
     async def get_latest_blockhash(config: Any = None) -> dict[str, Any]:
-        _config(config)
+        parse_config(config)
 
         def value() -> dict[str, Any]:
             blockhash, height = svm.latest_blockhash
@@ -302,15 +304,15 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return await read(value)
 
     async def is_blockhash_valid(blockhash: Any, config: Any = None) -> dict[str, Any]:
-        _config(config)
+        parse_config(config)
         raw = _hash(blockhash)
         return await read(lambda: svm.blockhash_valid(raw))
 
     # -- accounts -----------------------------------------------------------------------------
 
     async def get_balance(pubkey: Any, config: Any = None) -> dict[str, Any]:
-        _config(config)
-        key = bytes(_pubkey(pubkey))
+        parse_config(config)
+        key = bytes(parse_pubkey(pubkey))
 
         def value() -> int:
             account = svm.account(key)
@@ -319,34 +321,34 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return await read(value)
 
     async def get_account_info(pubkey: Any, config: Any = None) -> dict[str, Any]:
-        cfg = _config(config)
-        key = bytes(_pubkey(pubkey))
+        cfg = parse_config(config)
+        key = bytes(parse_pubkey(pubkey))
         account_json(None, cfg)  # refuses a bad encoding before reading
         return await read(lambda: account_json(svm.account(key), cfg))
 
     async def get_multiple_accounts(pubkeys: Any, config: Any = None) -> dict[str, Any]:
-        cfg = _config(config)
+        cfg = parse_config(config)
         if not isinstance(pubkeys, list):
-            raise _invalid("Invalid params: expected an array of public keys")
+            raise invalid_params("Invalid params: expected an array of public keys")
         if len(pubkeys) > MAX_MULTIPLE_ACCOUNTS:
-            raise _invalid(f"Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")
-        keys = [bytes(_pubkey(p)) for p in pubkeys]
+            raise invalid_params(f"Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")
+        keys = [bytes(parse_pubkey(p)) for p in pubkeys]
         return await read(lambda: [account_json(svm.account(k), cfg) for k in keys])
 
     async def get_minimum_balance_for_rent_exemption(size: Any, config: Any = None) -> int:
-        _config(config)
+        parse_config(config)
         if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= 10 * 2**20:
-            raise _invalid("Invalid param: the data size must be an integer in [0, 10 MiB]")
+            raise invalid_params("Invalid param: the data size must be an integer in [0, 10 MiB]")
         lamports: int = await node.run(lambda: svm.svm.minimum_balance_for_rent_exemption(size))
         return int(lamports)
 
     async def get_fee_for_message(message: Any, config: Any = None) -> dict[str, Any]:
-        _config(config)
+        parse_config(config)
         raw = _decode_wire(message, "base64", "message")
         try:
             msg = from_bytes_versioned(raw)
         except Exception as exc:
-            raise _invalid(f"invalid message: {exc}") from None
+            raise invalid_params(f"invalid message: {exc}") from None
         signatures = msg.header.num_required_signatures
         blockhash = bytes(msg.recent_blockhash)
 
@@ -393,14 +395,14 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         try:
             return svm.pending_tx(raw)
         except InvalidTransaction as exc:
-            raise _invalid(exc.message) from None
+            raise invalid_params(exc.message) from None
         except SignatureFailure:
             raise SolanaRpcError(
                 "Transaction signature verification failure", rpc_code=-32003
             ) from None
 
     async def send_transaction(transaction: Any, config: Any = None) -> str:
-        cfg = _config(config)
+        cfg = parse_config(config)
         raw = _decode_wire(transaction, cfg.get("encoding"))
         pending = decode(raw)
         if not cfg.get("skipPreflight", False):
@@ -409,13 +411,13 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return str(pending.decoded.tx.signatures[0])
 
     async def simulate_transaction(transaction: Any, config: Any = None) -> dict[str, Any]:
-        cfg = _config(config)
+        cfg = parse_config(config)
         raw = _decode_wire(transaction, cfg.get("encoding"))
         try:
             tx = VersionedTransaction.from_bytes(raw)
             tx.sanitize()
         except Exception as exc:
-            raise _invalid(f"failed to deserialize transaction: {exc}") from None
+            raise invalid_params(f"failed to deserialize transaction: {exc}") from None
         if cfg.get("sigVerify") and not all(tx.verify_with_results()):
             raise SolanaRpcError("Transaction signature verification failure", rpc_code=-32003)
         replace = bool(cfg.get("replaceRecentBlockhash"))
@@ -451,12 +453,12 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return await read(value)
 
     async def get_signature_statuses(signatures: Any, config: Any = None) -> dict[str, Any]:
-        _config(config)
+        parse_config(config)
         if not isinstance(signatures, list):
-            raise _invalid("Invalid params: expected an array of signatures")
+            raise invalid_params("Invalid params: expected an array of signatures")
         if len(signatures) > MAX_SIGNATURE_STATUSES:
-            raise _invalid(f"Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")
-        keys = [bytes(_signature(s)) for s in signatures]
+            raise invalid_params(f"Too many inputs provided; max {MAX_SIGNATURE_STATUSES}")
+        keys = [bytes(parse_signature(s)) for s in signatures]
 
         def status(record: dict[str, Any] | None) -> dict[str, Any] | None:
             if record is None:
@@ -475,13 +477,13 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     async def get_transaction(signature: Any, config: Any = None) -> dict[str, Any] | None:
         if isinstance(config, str):  # the legacy form: the encoding alone
             config = {"encoding": config}
-        cfg = _config(config)
+        cfg = parse_config(config)
         encoding = cfg.get("encoding") or "json"
         if encoding not in ("json", "base64", "base58"):
-            raise _invalid(
+            raise invalid_params(
                 f"Invalid params: unsupported encoding {encoding!r}; supported: json, base64, base58"
             )
-        key = bytes(_signature(signature))
+        key = bytes(parse_signature(signature))
         record = await node.run(lambda: svm.transaction(key))
         if record is None:
             return None
@@ -506,12 +508,12 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return result
 
     async def request_airdrop(pubkey: Any, lamports: Any, config: Any = None) -> str:
-        _config(config)
-        to = _pubkey(pubkey)
+        parse_config(config)
+        to = parse_pubkey(pubkey)
         if not isinstance(lamports, int) or isinstance(lamports, bool) or lamports <= 0:
-            raise _invalid("Invalid param: lamports must be a positive integer")
+            raise invalid_params("Invalid param: lamports must be a positive integer")
         if lamports >= 2**64:
-            raise _invalid("Invalid param: lamports must fit in a u64")
+            raise invalid_params("Invalid param: lamports must fit in a u64")
         nonce = next(airdrop_counter)
 
         def build() -> PendingTx:
@@ -542,8 +544,8 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     # -- programs, address history, blocks ------------------------------------------------------
 
     async def get_program_accounts(program: Any, config: Any = None) -> Any:
-        cfg = _config(config)
-        owner = _pubkey(program)
+        cfg = parse_config(config)
+        owner = parse_pubkey(program)
         filters = _account_filters(cfg.get("filters"))
         empty = Account(lamports=0, data=b"", owner=owner, executable=False, rent_epoch=0)
         account_json(empty, cfg)  # refuses a bad encoding before reading
@@ -561,17 +563,17 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return accounts
 
     async def get_signatures_for_address(address: Any, config: Any = None) -> list[Any]:
-        cfg = _config(config)
-        key = bytes(_pubkey(address))
+        cfg = parse_config(config)
+        key = bytes(parse_pubkey(address))
         limit = cfg.get("limit", MAX_SIGNATURES_FOR_ADDRESS)
         if limit is None:
             limit = MAX_SIGNATURES_FOR_ADDRESS
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            raise _invalid("Invalid limit; max 1000")
+            raise invalid_params("Invalid limit; max 1000")
         if limit > MAX_SIGNATURES_FOR_ADDRESS:
-            raise _invalid(f"Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")
-        before = None if cfg.get("before") is None else bytes(_signature(cfg["before"]))
-        until = None if cfg.get("until") is None else bytes(_signature(cfg["until"]))
+            raise invalid_params(f"Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")
+        before = None if cfg.get("before") is None else bytes(parse_signature(cfg["before"]))
+        until = None if cfg.get("until") is None else bytes(parse_signature(cfg["until"]))
         records: list[dict[str, Any]] = await node.run(
             lambda: svm.signatures_for_address(key, limit, before, until)
         )
@@ -590,17 +592,17 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     async def get_block(slot: Any, config: Any = None) -> dict[str, Any] | None:
         if isinstance(config, str):  # the legacy form: the encoding alone
             config = {"encoding": config}
-        cfg = _config(config)
+        cfg = parse_config(config)
         if not isinstance(slot, int) or isinstance(slot, bool) or slot < 0:
-            raise _invalid("Invalid params: the slot must be a u64")
+            raise invalid_params("Invalid params: the slot must be a u64")
         encoding = cfg.get("encoding") or "json"
         if encoding not in ("json", "base64", "base58"):
-            raise _invalid(
+            raise invalid_params(
                 f"Invalid params: unsupported encoding {encoding!r}; supported: json, base64, base58"
             )
         details = cfg.get("transactionDetails") or "full"
         if details not in ("full", "signatures", "none"):
-            raise _invalid(
+            raise invalid_params(
                 f"Invalid params: unsupported transactionDetails {details!r}; "
                 "supported: full, signatures, none"
             )
@@ -683,22 +685,22 @@ def _account_filters(filters: Any) -> list[Callable[[bytes], bool]]:
     if filters is None:
         return []
     if not isinstance(filters, list):
-        raise _invalid("Invalid params: filters must be an array")
+        raise invalid_params("Invalid params: filters must be an array")
     if len(filters) > MAX_PROGRAM_ACCOUNT_FILTERS:
-        raise _invalid(f"Too many filters provided; max {MAX_PROGRAM_ACCOUNT_FILTERS}")
+        raise invalid_params(f"Too many filters provided; max {MAX_PROGRAM_ACCOUNT_FILTERS}")
     out: list[Callable[[bytes], bool]] = []
     for item in filters:
         if not isinstance(item, dict) or len(item) != 1:
-            raise _invalid(f"Invalid param: unsupported filter {item!r}")
+            raise invalid_params(f"Invalid param: unsupported filter {item!r}")
         if "dataSize" in item:
             size = item["dataSize"]
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-                raise _invalid("Invalid param: dataSize must be a u64")
+                raise invalid_params("Invalid param: dataSize must be a u64")
             out.append(_data_size(size))
         elif "memcmp" in item:
             out.append(_memcmp(item["memcmp"]))
         else:
-            raise _invalid(f"Invalid param: unsupported filter {item!r}")
+            raise invalid_params(f"Invalid param: unsupported filter {item!r}")
     return out
 
 
@@ -708,31 +710,31 @@ def _data_size(size: int) -> Callable[[bytes], bool]:
 
 def _memcmp(spec: Any) -> Callable[[bytes], bool]:
     if not isinstance(spec, dict):
-        raise _invalid("Invalid param: memcmp must be {offset, bytes}")
+        raise invalid_params("Invalid param: memcmp must be {offset, bytes}")
     offset, text = spec.get("offset"), spec.get("bytes")
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise _invalid("Invalid param: memcmp offset must be a usize")
+        raise invalid_params("Invalid param: memcmp offset must be a usize")
     if not isinstance(text, str):
-        raise _invalid("Invalid param: memcmp bytes must be a string")
+        raise invalid_params("Invalid param: memcmp bytes must be a string")
     encoding = spec.get("encoding") or "base58"
     if encoding == "base58":
         if len(text) > MAX_MEMCMP_BASE58:
-            raise _invalid(
+            raise invalid_params(
                 "Invalid param: encoded binary (base 58) data should be less than 129 bytes"
             )
         try:
             wanted = b58decode(text)
         except ValueError as exc:
-            raise _invalid(f"Invalid param: {exc}") from None
+            raise invalid_params(f"Invalid param: {exc}") from None
     elif encoding == "base64":
         try:
             wanted = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise _invalid(f"Invalid param: {exc}") from None
+            raise invalid_params(f"Invalid param: {exc}") from None
     else:
-        raise _invalid(f"Invalid param: unsupported memcmp encoding {encoding!r}")
+        raise invalid_params(f"Invalid param: unsupported memcmp encoding {encoding!r}")
     if len(wanted) > MAX_MEMCMP_BYTES:
-        raise _invalid("Invalid param: memcmp data too large (max 128 bytes)")
+        raise invalid_params("Invalid param: memcmp data too large (max 128 bytes)")
     return lambda data: data[offset : offset + len(wanted)] == wanted
 
 

@@ -49,7 +49,14 @@ from qorenode.rpc.jsonrpc import dumps, handle_request_body
 from qorenode.rpc.listen import open_listeners
 from qorenode.rpc.registry import ApiRegistry
 from vms.svm.module import SYSTEM_PROGRAM, SvmModule
-from vms.svm.rpc import SolanaRpcError, _config, _invalid, _pubkey, _signature, encode_account
+from vms.svm.rpc import (
+    SolanaRpcError,
+    encode_account,
+    invalid_params,
+    parse_config,
+    parse_pubkey,
+    parse_signature,
+)
 
 __all__ = ["serve_solana_ws"]
 
@@ -269,9 +276,9 @@ class _Connection:
         return sub
 
     async def _signature_subscribe(self, signature: Any, config: Any = None) -> int:
-        _config(config)
-        key = bytes(_signature(signature))
-        sub = self._add("signature", str(_signature(signature)), {})
+        parse_config(config)
+        key = bytes(parse_signature(signature))
+        sub = self._add("signature", str(parse_signature(signature)), {})
         svm = self._pubsub.svm
         record = await self._pubsub.node.run(lambda: svm.transaction(key))
         if record is not None and not sub.closed:  # already committed: notify at once
@@ -281,23 +288,25 @@ class _Connection:
         return sub.id
 
     async def _account_subscribe(self, pubkey: Any, config: Any = None) -> int:
-        cfg = _config(config)
-        key = _pubkey(pubkey)
+        cfg = parse_config(config)
+        key = parse_pubkey(pubkey)
         encode_account(_EMPTY, cfg)  # refuses a bad encoding now
         return self._add("account", str(key), cfg).id
 
     async def _logs_subscribe(self, filter_: Any, config: Any = None) -> int:
-        _config(config)
+        parse_config(config)
         match: str | None
         if filter_ in ("all", "allWithVotes"):
             match = None
         elif isinstance(filter_, dict) and isinstance(filter_.get("mentions"), list):
             mentions = filter_["mentions"]
             if len(mentions) != 1:
-                raise _invalid("Invalid Request: Only 1 address supported")
-            match = str(_pubkey(mentions[0]))
+                raise invalid_params("Invalid Request: Only 1 address supported")
+            match = str(parse_pubkey(mentions[0]))
         else:
-            raise _invalid('Invalid params: the filter must be "all" or {"mentions": [pubkey]}')
+            raise invalid_params(
+                'Invalid params: the filter must be "all" or {"mentions": [pubkey]}'
+            )
         return self._add("logs", match, {}).id
 
     async def _slot_subscribe(self) -> int:
