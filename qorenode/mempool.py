@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 
 from qorenode.errors import AlreadyKnown, MempoolFull, NonceTooHigh, NonceTooLow
-from qorenode.interfaces import PendingTx
+from qorenode.interfaces import PendingTx, TxKind
+
+MAX_BLOCK_COMPUTE_UNITS = 48_000_000  # Solana's compute-unit limit per block
 
 
 class Mempool:
@@ -49,15 +51,25 @@ class Mempool:
         self._txs[tx.tx_hash] = tx
         self._per_sender[tx.sender] += 1
 
-    def take(self, gas_budget: int) -> list[PendingTx]:
-        """Remove and return, in arrival order, the transactions that fit ``gas_budget``."""
+    def take(
+        self, gas_budget: int, compute_budget: int = MAX_BLOCK_COMPUTE_UNITS
+    ) -> list[PendingTx]:
+        """Remove and return, in arrival order, the transactions that fit the block's budgets.
+
+        EVM and native transactions count their gas limit against ``gas_budget``, Solana
+        transactions their compute units against ``compute_budget`` (Solana's own block limit):
+        one VM's traffic does not crowd out the other's. The first transaction that does not fit
+        ends the block (later ones must not jump ahead of it); the first one is always taken.
+        """
         taken: list[PendingTx] = []
-        used = 0
+        used = {False: 0, True: 0}  # keyed by "is a Solana transaction"
+        budget = {False: gas_budget, True: compute_budget}
         for tx in self._txs.values():
-            if used + tx.gas_limit > gas_budget and taken:
+            solana = tx.kind is TxKind.SOLANA
+            if used[solana] + tx.gas_limit > budget[solana] and taken:
                 break
             taken.append(tx)
-            used += tx.gas_limit
+            used[solana] += tx.gas_limit
         for tx in taken:
             self._remove(tx)
         return taken

@@ -86,6 +86,24 @@ def test_take_stops_at_the_first_transaction_over_budget() -> None:
     assert len(pool) == 0
 
 
+def test_solana_compute_units_have_their_own_budget() -> None:
+    pool = Mempool()
+    evm = ptx(ALICE, 0, gas=60)
+    solana = [
+        PendingTx(TxKind.SOLANA, bytes([i]) * 64, b"", None, b"\x01" * 32, 0, 200_000)
+        for i in range(3)
+    ]
+    pool.add(evm, 0)
+    for tx in solana:
+        pool.add(tx, None)
+    # 600,000 compute units do not count against a gas budget of 100
+    assert pool.take(100, compute_budget=1_000_000) == [evm, *solana]
+    for tx in solana:
+        pool.add(tx, None)
+    assert pool.take(100, compute_budget=450_000) == solana[:2]
+    assert pool.take(100, compute_budget=450_000) == solana[2:]
+
+
 def test_take_always_takes_one_even_over_budget() -> None:
     pool = Mempool()
     big = ptx(ALICE, 0, gas=1_000)
