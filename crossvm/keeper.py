@@ -21,6 +21,7 @@ from qorenode.interfaces import KVStore
 class CrossVmKeeper:
     def __init__(self, store: KVStore) -> None:
         self._store = store
+        self._parsed: tuple[bytes | None, Params] = (None, Params())
 
     def init_genesis(self, section: Mapping[str, Any], default_authority: bytes) -> None:
         params = Params.from_json(section.get("params", {}))
@@ -33,9 +34,12 @@ class CrossVmKeeper:
         return {"authority": bech32.encode(self.authority()), "params": self.params().to_json()}
 
     def params(self) -> Params:
-        # read through the working state every time, so a reverted update never lingers
+        # read through the working state every time, so a reverted update never lingers; parse
+        # only when the stored bytes change (every call through 0x901 asks)
         raw = self._store.get(b"params")
-        return Params.from_json(json.loads(raw)) if raw else Params()
+        if raw != self._parsed[0]:
+            self._parsed = (raw, Params.from_json(json.loads(raw)) if raw else Params())
+        return self._parsed[1]
 
     def set_params(self, params: Params) -> None:
         params.validate()

@@ -581,7 +581,7 @@ class WasmKeeper:
         contract = self.contract_info(address)
         ctx.events.append(Event("reply", (("_contract_address", bech32.encode(address)),)))
         result = self._run(
-            ExecContext(ctx.block, ctx.gas, ctx.events, ctx.depth),
+            ctx,
             contract,
             "reply",
             [self._env(ctx, address), _json(reply)],
