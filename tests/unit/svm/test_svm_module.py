@@ -127,6 +127,8 @@ def test_unknown_and_expired_blockhashes_are_refused(chain: Chain) -> None:
 def test_malformed_and_badly_signed_transactions_are_refused(chain: Chain) -> None:
     with pytest.raises(InvalidTransaction):
         svm(chain).pending_tx(b"\x01garbage")
+    with pytest.raises(InvalidTransaction, match="too large"):
+        svm(chain).pending_tx(bytes(1233))
     raw = bytearray(signed(chain, [pay(BOB.pubkey(), 1)], [ALICE]))
     raw[-1] ^= 0xFF  # the last byte of the message: the signature no longer matches
     with pytest.raises(SignatureFailure):
