@@ -51,6 +51,21 @@ interface ICrossVM {
     ///         emitting contract (its `_contract_address` attribute, or "") and the attributes.
     event CosmWasmEvent(string indexed eventType, string contractAddr, string[] keys, string[] values);
 
+    // The x/crossvm module's events (crossvm_request, crossvm_response, crossvm_timeout) as logs
+    // from 0x901: in the EVM transaction that raised them, or in the per-block system receipt when
+    // the EndBlocker raised them (DESIGN.md §5). Topic 1 is the message id.
+
+    /// @notice A message was queued. `targetContract` and `sender` are in their VM's own text
+    ///         form (0x hex, bech32 `qor1...`, base58).
+    event CrossVMRequest(uint64 indexed messageId, uint8 sourceVm, uint8 targetVm, string targetContract, string sender);
+
+    /// @notice A message was delivered: `status` is CROSSVM_STATUS_EXECUTED (`result` = the
+    ///         target's response) or CROSSVM_STATUS_FAILED (`result` = the error text).
+    event CrossVMResponse(uint64 indexed messageId, uint8 status, bytes result);
+
+    /// @notice A message expired after queue_timeout_blocks; its escrow was refunded.
+    event CrossVMTimeout(uint64 indexed messageId, uint8 sourceVm, uint8 targetVm);
+
     /// @notice Executes a CosmWasm contract synchronously, in this transaction.
     /// @dev The contract's own messages (WasmMsg, BankMsg, submessages and replies) run inside
     ///      the call; messages it emits towards another VM are queued. Its events become logs of
