@@ -1,35 +1,63 @@
-"""The x/crossvm module: the synchronous path's precompile now, the asynchronous queue later.
+"""The x/crossvm module: the 0x901 precompile, the asynchronous queue, params, queries.
 
-The composition root registers ``precompile`` at 0x…0901 through the EVM's extension point.
-Messages: ``/qorechain.crossvm.v1.MsgUpdateParams`` (the authority only). Queries: JSON-RPC
-``qor_getCrossVMParams``, ``qor_crossVMAlias``; REST ``/qorechain/crossvm/v1/params``.
+Shaped as a cosmos-sdk module: ``keeper`` (state), ``queue`` (checks and submission, the
+module's msg server), ``endblocker`` (deliveries), ``events``, ``errors``, ``params``. This file
+wires them to the node: message handlers, the sources of asynchronous messages (a CosmWasm
+contract's message, the SVM bridge's ``Submit``), the EndBlocker, and the API (README.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from crossvm.alias import cosmwasm_alias, evm_alias
-from crossvm.errors import InvalidInput, Unsupported
-from crossvm.expected import WasmExecutor
+from crossvm.endblocker import EndBlocker
+from crossvm.errors import (
+    InvalidInput,
+    InvalidPayload,
+    InvalidTarget,
+    MessageNotFound,
+    NotAllowed,
+    SourceNotAllowed,
+    UnknownVm,
+    Unsupported,
+)
+from crossvm.expected import EvmExecutor, SvmExecutor, WasmExecutor
 from crossvm.keeper import CrossVmKeeper
 from crossvm.precompile import ChainIds, CrossVmPrecompile
-from qorenode import bech32
+from crossvm.proto import decode_cross_vm_call, encode_response
+from crossvm.queue import MessageQueue
+from crossvm.types import CrossVmRequest, MessageRecord, Status, SvmAccount
+from qorenode import base58, bech32
 from qorenode.interfaces import (
+    AccountLedger,
     ApiRegistry,
+    Bank,
     BlockContext,
+    BlockNotice,
+    BridgeSubmission,
     Event,
+    GasMeter,
     KVStore,
     Module,
     MsgContext,
     MsgHandler,
     NodeServices,
+    Subscription,
+    SubscriptionSink,
     VmId,
 )
 
 MSG_CROSSVM_CALL = "/qorechain.crossvm.v1.MsgCrossVMCall"
+MSG_CROSSVM_CALL_RESPONSE = "/qorechain.crossvm.v1.MsgCrossVMCallResponse"
 MSG_UPDATE_PARAMS = "/qorechain.crossvm.v1.MsgUpdateParams"
+SUBMIT_GAS = 50_000  # SDK gas of queueing a message from a transaction or a contract
+SUBMIT_GAS_PER_BYTE = 16
+MAX_LIST_LIMIT = 1_000
 
 
 def parse_vm(value: Any) -> VmId:
@@ -38,46 +66,154 @@ def parse_vm(value: Any) -> VmId:
         for vm in VmId:
             if vm.label == value.lower():
                 return vm
-    else:
+    elif not isinstance(value, bool):
         try:
             return VmId(int(value))
         except (TypeError, ValueError):
             pass
-    raise InvalidInput(f"unknown VM {value!r}: use evm, cosmwasm or svm (0, 1, 2)")
+    raise UnknownVm(f"unknown VM {value!r}: use evm, cosmwasm or svm (0, 1, 2)")
 
 
-def parse_sender(source_vm: VmId, text: str) -> bytes:
-    """A sender as the source VM writes it: 0x hex, bech32 qor1..., or hex of raw bytes."""
+def parse_sender(text: Any) -> bytes:
+    """A sender as its VM writes it: bech32 ``qor1...``, 0x hex, or base58 (32 bytes)."""
     if not isinstance(text, str):
         raise InvalidInput("sender must be a string")
-    if text.startswith(bech32.HRP + "1"):
-        try:
-            return bech32.decode(text)
-        except bech32.Bech32Error as exc:
-            raise InvalidInput(f"invalid sender {text!r}: {exc}") from None
     try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        raise InvalidInput(f"invalid sender {text!r}: expected 0x hex or bech32") from None
+        if text.startswith(bech32.HRP + "1"):
+            raw = bech32.decode(text)
+        elif text.startswith("0x"):
+            raw = bytes.fromhex(text[2:])
+        else:
+            try:
+                raw = base58.decode(text, 32)
+            except base58.Base58Error:
+                raw = bytes.fromhex(text)
+    except (ValueError, bech32.Bech32Error):
+        raise InvalidInput(f"invalid sender {text!r}: expected bech32, 0x hex or base58") from None
     if len(raw) not in (20, 32):
         raise InvalidInput("a sender is 20 or 32 bytes")
     return raw
 
 
+def parse_target(target_vm: VmId, text: Any) -> bytes:
+    """A target address in its VM's text form: 0x hex (EVM), bech32 (CosmWasm), base58 (SVM)."""
+    if not isinstance(text, str) or not text:
+        raise InvalidTarget("target_contract must be a non-empty string")
+    try:
+        if target_vm == VmId.EVM:
+            if not text.startswith("0x") or len(text) != 42:
+                raise ValueError("expected 0x and 40 hex digits")
+            return bytes.fromhex(text[2:])
+        if target_vm == VmId.COSMWASM:
+            return bech32.decode(text)
+        return base58.decode(text, 32)
+    except (ValueError, bech32.Bech32Error) as exc:
+        raise InvalidTarget(f"invalid {target_vm.label} address {text!r}: {exc}") from None
+
+
+def parse_funds(coins: Any) -> int:
+    if coins is None:
+        return 0
+    if not isinstance(coins, list):
+        raise InvalidInput("funds must be a list of coins")
+    total = 0
+    for coin in coins:
+        if not isinstance(coin, dict) or set(coin) != {"denom", "amount"}:
+            raise InvalidInput(f"invalid coin {coin!r}")
+        amount = coin["amount"]
+        if coin["denom"] != "aqor":
+            raise InvalidInput(f"unknown denom {coin['denom']!r}: this chain's token is aqor")
+        if not isinstance(amount, str) or not (amount.isascii() and amount.isdigit()):
+            raise InvalidInput(f"coin amount must be a decimal string, got {amount!r}")
+        total += int(amount)
+    return total
+
+
+def parse_svm_accounts(value: Any) -> tuple[SvmAccount, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidInput("svm_accounts must be a list of {pubkey, writable}")
+    accounts = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("pubkey"), str):
+            raise InvalidInput(f"invalid svm account {entry!r}")
+        try:
+            pubkey = base58.decode(entry["pubkey"], 32)
+        except base58.Base58Error as exc:
+            raise InvalidInput(f"invalid svm account {entry['pubkey']!r}: {exc}") from None
+        writable = entry.get("writable", False)
+        if not isinstance(writable, bool):
+            raise InvalidInput("svm account writable must be true or false")
+        accounts.append(SvmAccount(pubkey, writable))
+    return tuple(accounts)
+
+
+def parse_gas_limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise InvalidInput(f"gas_limit must be an unsigned integer, got {value!r}")
+
+
+def _base64(value: Any, what: str) -> bytes:
+    if value is None:
+        return b""
+    if not isinstance(value, str):
+        raise InvalidPayload(f"{what} must be base64")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidPayload(f"{what} is not valid base64") from None
+
+
+class ContractCallContext(Protocol):
+    """What x/crossvm needs of the CosmWasm call that emitted a message towards it."""
+
+    block: BlockContext
+    gas: GasMeter
+    events: list[Event]
+
+
 class CrossVmModule(Module):
-    """x/crossvm: the 0x901 precompile (synchronous EVM to CosmWasm calls), params, aliases."""
+    """x/crossvm: the 0x901 precompile, the asynchronous queue and its EndBlocker."""
 
     name = "crossvm"
 
     def __init__(
         self,
         store: KVStore,
+        *,
+        bank: Bank,
+        ledger: AccountLedger,
+        evm: EvmExecutor,
         wasm: WasmExecutor,
         chain: ChainIds,
         latest_height: Callable[[], int],
     ) -> None:
         self.keeper = CrossVmKeeper(store)
-        self.precompile = CrossVmPrecompile(wasm, chain, latest_height, self.keeper.params)
+        self.queue = MessageQueue(self.keeper, bank)
+        self._svm: SvmExecutor | None = None
+        self.endblocker = EndBlocker(self.keeper, bank, ledger, evm, wasm, lambda: self._svm)
+        self.precompile = CrossVmPrecompile(
+            wasm,
+            chain,
+            latest_height,
+            self.keeper.params,
+            self.queue,
+            self.keeper,
+            evm.has_code,
+        )
+        self._committed: list[dict[str, Any]] = []
+
+    def set_svm(self, svm: SvmExecutor) -> None:
+        """The SVM adapter, for deliveries and alias PDAs (a node may run without one)."""
+        self._svm = svm
+
+    # -- genesis --------------------------------------------------------------------------------
 
     def init_genesis(self, ctx: BlockContext, genesis: Mapping[str, Any]) -> None:
         accounts = genesis.get("dev_accounts") or []
@@ -89,54 +225,296 @@ class CrossVmModule(Module):
     def export_genesis(self) -> dict[str, Any]:
         return {"crossvm": self.keeper.export_genesis()}
 
+    # -- messages of native transactions --------------------------------------------------------
+
     def msg_handlers(self) -> Mapping[str, MsgHandler]:
-        return {MSG_UPDATE_PARAMS: self._update_params}
+        return {MSG_UPDATE_PARAMS: self._update_params, MSG_CROSSVM_CALL: self._cross_vm_call}
 
     def _update_params(self, ctx: MsgContext, msg: Mapping[str, Any]) -> bytes:
         params = self.keeper.update_params(ctx.signer, msg.get("authority"), msg.get("params"))
         ctx.events.append(Event("crossvm_params_updated", tuple(sorted(params.to_json().items()))))
         return b"{}"
 
-    def contract_message(self, ctx: Any, sender: bytes, body: Any) -> Any:
-        """A CosmWasm contract's ``Custom`` or ``Stargate``/``Any`` message for x/crossvm.
-
-        ``crossvm_call`` (and ``/qorechain.crossvm.v1.MsgCrossVMCall``) will be queued by the
-        asynchronous path; until it exists, such a message fails its call with the reason.
-        """
-        if isinstance(body, dict) and (
-            "crossvm_call" in body or body.get("type_url") == MSG_CROSSVM_CALL
-        ):
-            raise Unsupported(
-                "messages towards another VM need x/crossvm's asynchronous queue, "
-                "which is not available yet"
+    def _cross_vm_call(self, ctx: MsgContext, msg: Mapping[str, Any]) -> bytes:
+        """A user's ``MsgCrossVMCall``: the signer's 20-byte account as ``evm`` or ``cosmwasm``."""
+        sender = parse_sender(msg.get("sender"))
+        if sender != ctx.signer:
+            raise NotAllowed(
+                f"sender {msg.get('sender')} is not the signer {bech32.encode(ctx.signer)}"
             )
+        target_vm = parse_vm(msg.get("target_vm"))
+        # the signer's account is the same on both sides: without a source_vm, the side that
+        # is not the target (evm, or cosmwasm for EVM targets)
+        default_source = "cosmwasm" if target_vm == VmId.EVM else "evm"
+        source_vm = parse_vm(msg.get("source_vm") or default_source)
+        if source_vm == VmId.SVM:
+            raise SourceNotAllowed(
+                "a user's message comes from evm or cosmwasm; svm messages come from the "
+                "bridge program's Submit"
+            )
+        payload = _base64(msg.get("payload"), "payload")
+        request = CrossVmRequest(
+            source_vm=source_vm,
+            sender=sender,
+            target_vm=target_vm,
+            target=parse_target(target_vm, msg.get("target_contract")),
+            payload=payload,
+            funds=parse_funds(msg.get("funds")),
+            svm_accounts=parse_svm_accounts(msg.get("svm_accounts")),
+            gas_limit=parse_gas_limit(msg.get("gas_limit")),
+        )
+        ctx.gas.consume(SUBMIT_GAS + SUBMIT_GAS_PER_BYTE * len(payload), "crossvm submit")
+        record, event = self.queue.submit(ctx.block.height, request, escrow_from=ctx.signer)
+        ctx.events.append(event)
+        return json.dumps({"message_id": str(record.id)}, separators=(",", ":")).encode()
+
+    # -- messages of CosmWasm contracts ---------------------------------------------------------
+
+    def contract_message(
+        self, ctx: ContractCallContext, sender: bytes, body: Any
+    ) -> tuple[bytes | None, list[Event], list[tuple[str, bytes]]]:
+        """A contract's ``Custom({"crossvm_call": ...})`` or Stargate/Any ``MsgCrossVMCall``:
+        queued with the contract as sender; (data, events, msg responses) for its reply."""
+        if isinstance(body, dict) and body.get("type_url") == MSG_CROSSVM_CALL:
+            call = decode_cross_vm_call(_base64(body.get("value"), "Any value"))
+            if call.sender and parse_sender(call.sender) != sender:
+                raise NotAllowed(
+                    f"sender {call.sender} is not the contract {bech32.encode(sender)}"
+                )
+            if call.source_vm and parse_vm(call.source_vm) != VmId.COSMWASM:
+                raise SourceNotAllowed("a contract's message comes from source_vm cosmwasm")
+            target_vm = parse_vm(call.target_vm)
+            funds = [{"denom": denom, "amount": amount} for denom, amount in call.funds]
+            record = self._contract_submit(
+                ctx,
+                sender,
+                target_vm,
+                parse_target(target_vm, call.target_contract),
+                call.payload,
+                parse_funds(funds),
+                (),
+            )
+            response = encode_response(record.id)
+            return response, ctx.events[-1:], [(MSG_CROSSVM_CALL_RESPONSE, response)]
+        if isinstance(body, dict) and isinstance(body.get("crossvm_call"), dict):
+            call_json = body["crossvm_call"]
+            target_vm = parse_vm(call_json.get("target_vm"))
+            record = self._contract_submit(
+                ctx,
+                sender,
+                target_vm,
+                parse_target(target_vm, call_json.get("target_contract")),
+                _base64(call_json.get("payload"), "payload"),
+                parse_funds(call_json.get("funds")),
+                parse_svm_accounts(call_json.get("svm_accounts")),
+            )
+            data = json.dumps({"message_id": str(record.id)}, separators=(",", ":")).encode()
+            return data, ctx.events[-1:], []
         raise Unsupported(f"unsupported custom message {body!r}")
 
+    def _contract_submit(
+        self,
+        ctx: ContractCallContext,
+        contract: bytes,
+        target_vm: VmId,
+        target: bytes,
+        payload: bytes,
+        funds: int,
+        svm_accounts: tuple[SvmAccount, ...],
+    ) -> MessageRecord:
+        ctx.gas.consume(SUBMIT_GAS + SUBMIT_GAS_PER_BYTE * len(payload), "crossvm submit")
+        request = CrossVmRequest(
+            source_vm=VmId.COSMWASM,
+            sender=contract,
+            target_vm=target_vm,
+            target=target,
+            payload=payload,
+            funds=funds,
+            svm_accounts=svm_accounts,
+            source_contract=contract,
+        )
+        record, event = self.queue.submit(ctx.block.height, request, escrow_from=contract)
+        ctx.events.append(event)
+        return record
+
+    # -- messages of SVM programs (the bridge's Submit) ------------------------------------------
+
+    def check_svm_submissions(self, submissions: Sequence[BridgeSubmission]) -> None:
+        """Refuse a Solana transaction whose bridge instructions the queue would refuse."""
+        self.queue.check_all([_svm_request(s) for s in submissions])
+
+    def submit_from_svm(
+        self, block: BlockContext, submissions: Sequence[BridgeSubmission], signature: bytes
+    ) -> list[int]:
+        return [
+            self.queue.submit(block.height, _svm_request(s), escrow_from=None)[0].id
+            for s in submissions
+        ]
+
+    # -- the block ------------------------------------------------------------------------------
+
+    def end_block(self, ctx: BlockContext) -> list[Event]:
+        return self.endblocker.run(ctx)
+
+    def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
+        self.keeper.mark_pending(ctx.height)
+        notices = []
+        for event, _ in self.keeper.events(ctx.height):
+            message_id = int(event.attribute("message_id") or 0)
+            record = self.keeper.message(message_id)
+            notices.append(
+                {
+                    "height": ctx.height,
+                    "type": event.type,
+                    "message_id": message_id,
+                    "attributes": {key: value for key, value in event.attributes},
+                    "message": None if record is None else record.to_json(),
+                }
+            )
+        return {"events": notices}
+
+    def has_pending_work(self) -> bool:
+        return self.keeper.queue_size() > 0
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def alias(self, target_vm: VmId, source_vm: VmId, sender: bytes) -> str:
+        """Who ``sender`` of ``source_vm`` is on ``target_vm`` (DESIGN §5's identity table)."""
+        if target_vm == VmId.EVM:
+            return "0x" + evm_alias(source_vm, sender).hex()
+        if target_vm == VmId.COSMWASM:
+            return bech32.encode(cosmwasm_alias(source_vm, sender))
+        if self._svm is None:
+            raise Unsupported("this node runs no SVM")
+        if source_vm == VmId.SVM:
+            raise InvalidInput("an SVM sender has no alias on the SVM")
+        return base58.encode(self._svm.alias(int(source_vm), sender))
+
+    def message_json(self, message_id: Any) -> dict[str, Any]:
+        record = self.keeper.message(_message_id(message_id))
+        if record is None:
+            raise MessageNotFound(f"no cross-VM message {message_id}")
+        return record.to_json()
+
+    def pending_json(self) -> list[dict[str, Any]]:
+        out = []
+        for message_id, _, _ in self.keeper.queue():
+            record = self.keeper.message(message_id)
+            if record is not None:
+                out.append(record.to_json())
+        return out
+
+    def list_json(self, query: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Records newest first, filtered by sender, status, source_vm, target_vm; at most
+        ``limit`` (100 by default, 1,000 at most)."""
+        limit = parse_gas_limit(query.get("limit")) or 100
+        if limit > MAX_LIST_LIMIT:
+            raise InvalidInput(f"limit is at most {MAX_LIST_LIMIT}")
+        match = record_filter(query)
+        out = []
+        for record in self.keeper.messages(newest_first=True):
+            if match(record):
+                out.append(record.to_json())
+                if len(out) >= limit:
+                    break
+        return out
+
+    def params_json(self) -> dict[str, Any]:
+        return {
+            "authority": bech32.encode(self.keeper.authority()),
+            "params": self.keeper.params().to_json(),
+        }
+
     def register_api(self, api: ApiRegistry, node: NodeServices) -> None:
-        async def alias(target_vm: Any, source_vm: Any, sender: str) -> str:
-            target, source = parse_vm(target_vm), parse_vm(source_vm)
-            raw = parse_sender(source, sender)
-            if target == VmId.EVM:
-                return "0x" + evm_alias(source, raw).hex()
-            if target == VmId.COSMWASM:
-                return bech32.encode(cosmwasm_alias(source, raw))
-            raise Unsupported("SVM aliases come with the SVM")
+        from crossvm.api import register_crossvm_api
 
-        def params_json() -> dict[str, Any]:
-            return {
-                "authority": bech32.encode(self.keeper.authority()),
-                "params": self.keeper.params().to_json(),
-            }
+        register_crossvm_api(api, node, self)
 
-        async def get_params() -> dict[str, Any]:
-            result: dict[str, Any] = await node.run(params_json)
-            return result
 
-        async def rest_params(
-            path: Mapping[str, str], query: Mapping[str, str], body: bytes | None
-        ) -> Any:
-            return await get_params()
+def _svm_request(submission: BridgeSubmission) -> CrossVmRequest:
+    try:
+        target_vm = VmId(submission.target_vm)
+    except ValueError:
+        raise UnknownVm(f"unknown target VM {submission.target_vm}") from None
+    return CrossVmRequest(
+        source_vm=VmId.SVM,
+        sender=submission.sender,
+        target_vm=target_vm,
+        target=parse_target(target_vm, submission.target),
+        payload=submission.payload,
+        source_contract=submission.program,
+    )
 
-        api.rpc_method("qor", "crossVMAlias", alias)
-        api.rpc_method("qor", "getCrossVMParams", get_params)
-        api.rest_route("GET", "/qorechain/crossvm/v1/params", rest_params)
+
+def _message_id(value: Any) -> int:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise InvalidInput(f"a message id is an unsigned integer, got {value!r}")
+
+
+def record_filter(query: Mapping[str, Any]) -> Callable[[MessageRecord], bool]:
+    """A predicate over records for ``qor_listCrossVMMessages`` and ``crossvm`` subscriptions."""
+    unknown = set(query) - {"sender", "status", "source_vm", "target_vm", "limit", "message_id"}
+    if unknown:
+        raise InvalidInput(f"unknown filter keys: {', '.join(sorted(unknown))}")
+    status = None
+    if query.get("status") is not None:
+        try:
+            status = Status.parse(str(query["status"]))
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+    source = parse_vm(query["source_vm"]) if query.get("source_vm") is not None else None
+    target = parse_vm(query["target_vm"]) if query.get("target_vm") is not None else None
+    sender = parse_sender(query["sender"]) if query.get("sender") is not None else None
+    message_id = _message_id(query["message_id"]) if query.get("message_id") is not None else None
+
+    def match(record: MessageRecord) -> bool:
+        return (
+            (status is None or record.status == status)
+            and (source is None or record.source_vm == source)
+            and (target is None or record.target_vm == target)
+            and (sender is None or record.sender == sender)
+            and (message_id is None or record.id == message_id)
+        )
+
+    return match
+
+
+class CrossVmSubscription(Subscription):
+    """``qor_subscribe("crossvm", filter)``: each x/crossvm event of each new block whose
+    message matches the filter, with the message's record as of that block."""
+
+    def __init__(self, sink: SubscriptionSink, match: Callable[[MessageRecord], bool]) -> None:
+        self.sink = sink
+        self.match = match
+
+    async def on_block(self, notice: BlockNotice) -> None:
+        part = notice.extras.get("crossvm") or {}
+        for item in part.get("events", []):
+            record_json = item.get("message")
+            if record_json is None:
+                continue
+            if self.match(_record_from_json(record_json)):
+                await self.sink.send(item)
+
+
+def _record_from_json(body: Mapping[str, Any]) -> MessageRecord:
+    """Enough of a record, from its query form, for a subscription filter."""
+    source_vm = parse_vm(body["source_vm"])
+    return MessageRecord(
+        id=int(body["id"]),
+        source_vm=source_vm,
+        target_vm=parse_vm(body["target_vm"]),
+        sender=parse_sender(body["sender"]),
+        source_contract=None,
+        target=b"",
+        payload=b"",
+        funds=0,
+        svm_accounts=(),
+        gas_limit=int(body["gas_limit"]),
+        status=Status(int(body["status_code"])),
+        created_height=int(body["created_height"]),
+        timeout_height=int(body["timeout_height"]),
+    )

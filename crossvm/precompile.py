@@ -20,9 +20,22 @@ from eth_abi.exceptions import DecodingError
 from eth_hash.auto import keccak
 
 from crossvm.alias import evm_alias
-from crossvm.errors import InvalidInput, NotAllowed, UnknownTarget, Unsupported
+from crossvm.errors import (
+    InvalidInput,
+    InvalidTarget,
+    NotAllowed,
+    SameVm,
+    UnknownTarget,
+    UnknownVm,
+    Unsupported,
+)
+from crossvm.events import event_log as request_log
+from crossvm.events import status_result
 from crossvm.expected import WasmExecutor
+from crossvm.keeper import CrossVmKeeper
 from crossvm.params import Params
+from crossvm.queue import MessageQueue
+from crossvm.types import CROSSVM_ADDRESS, CrossVmRequest, Status, SvmAccount
 from qorenode import bech32
 from qorenode.interfaces import (
     BlockContext,
@@ -35,8 +48,6 @@ from qorenode.interfaces import (
     PrecompileResult,
     VmId,
 )
-
-CROSSVM_ADDRESS = bytes(18) + b"\x09\x01"
 
 BASE_GAS = 50_000
 INPUT_GAS_PER_BYTE = 16  # the message, as calldata costs
@@ -91,11 +102,17 @@ class CrossVmPrecompile:
         chain: ChainIds,
         latest_height: Callable[[], int],
         params: Callable[[], Params],
+        queue: MessageQueue,
+        keeper: CrossVmKeeper,
+        has_code: Callable[[bytes], bool],
     ) -> None:
         self._wasm = wasm
         self._chain = chain
         self._latest_height = latest_height
         self._params = params
+        self._queue = queue
+        self._keeper = keeper
+        self._has_code = has_code
         self._functions: dict[bytes, tuple[str, list[str], Handler, bool]] = {}
         for signature, types, handler, payable in (
             ("execute(string,bytes)", ["string", "bytes"], self._execute, True),
@@ -107,14 +124,14 @@ class CrossVmPrecompile:
                 True,
             ),
             ("aliasOf(uint8,bytes)", ["uint8", "bytes"], self._alias_of, False),
-            ("submit(uint8,string,bytes)", ["uint8", "string", "bytes"], self._async, True),
+            ("submit(uint8,string,bytes)", ["uint8", "string", "bytes"], self._submit, True),
             (
                 "submitSvm(bytes32,(bytes32,bool)[],bytes)",
                 ["bytes32", "(bytes32,bool)[]", "bytes"],
-                self._async,
+                self._submit_svm,
                 False,
             ),
-            ("messageStatus(uint64)", ["uint64"], self._async, False),
+            ("messageStatus(uint64)", ["uint64"], self._message_status, False),
         ):
             self._functions[selector(signature)] = (signature, types, handler, payable)
 
@@ -215,10 +232,59 @@ class CrossVmPrecompile:
             raise InvalidInput("a sender is 20 or 32 bytes")
         return abi_encode(["address"], [evm_alias(VmId(source_vm), bytes(sender))])
 
-    def _async(self, frame: _Frame, args: tuple[Any, ...]) -> bytes:
-        raise Unsupported(
-            "the asynchronous path (submit, submitSvm, messageStatus) is not available yet"
+    def _submit(self, frame: _Frame, args: tuple[Any, ...]) -> bytes:
+        target_vm, target_text, payload = args
+        if target_vm == VmId.EVM:
+            raise SameVm("target VM 0 is the EVM itself: call the contract directly")
+        if target_vm == VmId.SVM:
+            raise Unsupported("SVM targets need accounts: use submitSvm")
+        if target_vm != VmId.COSMWASM:
+            raise UnknownVm(f"unknown target VM {target_vm}")
+        try:
+            target = bech32.decode(target_text)
+        except bech32.Bech32Error as exc:
+            raise InvalidTarget(f"invalid CosmWasm address {target_text!r}: {exc}") from None
+        return self._queue_request(frame, VmId.COSMWASM, target, payload, ())
+
+    def _submit_svm(self, frame: _Frame, args: tuple[Any, ...]) -> bytes:
+        program, accounts, data = args
+        svm_accounts = tuple(SvmAccount(bytes(key), bool(writable)) for key, writable in accounts)
+        return self._queue_request(frame, VmId.SVM, bytes(program), data, svm_accounts)
+
+    def _queue_request(
+        self,
+        frame: _Frame,
+        target_vm: VmId,
+        target: bytes,
+        payload: bytes,
+        svm_accounts: tuple[SvmAccount, ...],
+    ) -> bytes:
+        call = frame.call
+        if call.static:
+            raise NotAllowed("submit cannot run under STATICCALL")
+        frame.gas.consume(INPUT_GAS_PER_BYTE * len(payload), "crossvm input")
+        request = CrossVmRequest(
+            source_vm=VmId.EVM,
+            sender=call.caller,
+            target_vm=target_vm,
+            target=target,
+            payload=bytes(payload),
+            funds=call.value,  # the EVM has moved it to 0x901: the escrow
+            svm_accounts=svm_accounts,
+            source_contract=call.caller if self._has_code(call.caller) else None,
         )
+        record, event = self._queue.submit(
+            call.block_number, request, escrow_from=None, evm_logged=True
+        )
+        frame.logs.append(request_log(event))
+        return abi_encode(["uint64"], [record.id])
+
+    def _message_status(self, frame: _Frame, args: tuple[Any, ...]) -> bytes:
+        (message_id,) = args
+        record = self._keeper.message(message_id)
+        if record is None:
+            return abi_encode(["uint8", "bytes"], [int(Status.UNKNOWN), b""])
+        return abi_encode(["uint8", "bytes"], [int(record.status), status_result(record)])
 
     def _check_message(self, message: bytes) -> None:
         limit = self._params().max_message_size

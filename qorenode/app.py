@@ -246,6 +246,10 @@ class Application:
             module.after_commit(ctx)
         return BlockNotice(record=record, results=tuple(results), extras=extras)
 
+    def has_pending_work(self) -> bool:
+        """Some module wants another block even without transactions."""
+        return any(module.has_pending_work() for module in self.modules)
+
     def abandon_block(self) -> None:
         """Put every module and the working state back to the last commit."""
         self.state.discard()

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from crossvm.module import MSG_CROSSVM_CALL, CrossVmModule
-from crossvm.precompile import CROSSVM_ADDRESS, ChainIds
+from crossvm.precompile import ChainIds
+from crossvm.types import CROSSVM_ADDRESS
 from qorenode.app import Application, ChainInfo, FrameJournal
 from qorenode.bank import BankModule
 from qorenode.interfaces import BlockContext, Module, PendingTx, TxKind
 from qorenode.native_tx import NativeTxModule
 from qorenode.store import Database
+from vms.cosmwasm.keeper import ExecContext, MsgResult
 from vms.cosmwasm.module import CosmWasmModule
 from vms.evm.module import EvmModule
 from vms.svm.module import SvmModule
@@ -97,13 +99,22 @@ def compose(
     )
     crossvm = CrossVmModule(
         app.state.prefixed(b"crossvm/"),
-        wasm,
-        ChainIds(chain.chain_id, chain.evm_chain_id),
-        lambda: app.height,
+        bank=bank,
+        ledger=evm,
+        evm=evm,
+        wasm=wasm,
+        chain=ChainIds(chain.chain_id, chain.evm_chain_id),
+        latest_height=lambda: app.height,
     )
     evm.register_precompile(CROSSVM_ADDRESS, crossvm.precompile)
-    wasm.keeper.set_custom_handler(crossvm.contract_message)
-    wasm.keeper.set_any_handler(MSG_CROSSVM_CALL, crossvm.contract_message)
+
+    def contract_message(ctx: ExecContext, sender: bytes, body: Any) -> MsgResult:
+        return MsgResult(*crossvm.contract_message(ctx, sender, body))
+
+    wasm.keeper.set_custom_handler(contract_message)
+    wasm.keeper.set_any_handler(MSG_CROSSVM_CALL, contract_message)
+    crossvm.set_svm(svm)
+    svm.set_crossvm_queue(crossvm)
     modules: list[Module] = [evm, bank, wasm, native, crossvm, svm]
     app.set_modules(modules)
     hooks.target = app.frames

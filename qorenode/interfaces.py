@@ -253,6 +253,11 @@ class Module:
     def after_commit(self, ctx: BlockContext) -> None:
         """The batch is on disk: drop per-block caches, advance in-memory heads."""
 
+    def has_pending_work(self) -> bool:
+        """Work waits for the next block without any transaction (x/crossvm's queue): in
+        instant mode the node builds the next block straight away."""
+        return False
+
     def revert_block(self) -> None:
         """Building the block failed: put in-memory state back to the last commit."""
 
@@ -363,6 +368,36 @@ class PrecompileResult:
 
 
 PrecompileHandler = Callable[[PrecompileCall], PrecompileResult]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-VM messages: what x/crossvm and the VM adapters hand each other
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryResult:
+    """One cross-VM delivery as the target VM reports it: a failure is a value that keeps its
+    gas, its error and its transaction, never an exception."""
+
+    success: bool
+    data: bytes = b""  # return data (EVM), response data (CosmWasm), return data (SVM)
+    gas_used: int = 0  # EVM gas, SDK gas, or compute units
+    error: str = ""
+    tx_hash: bytes | None = None  # the EVM system transaction's hash, or the SVM signature
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BridgeSubmission:
+    """One ``Submit`` instruction to the SVM bridge program, read from a transaction's top-level
+    or inner instructions: the SVM's way of sending a cross-VM message."""
+
+    sender: bytes  # account 0 of the instruction (32 bytes), which signed it
+    target_vm: int  # 0 EVM, 1 CosmWasm
+    target: str  # printable ASCII, 1..128 bytes
+    payload: bytes
+    program: bytes | None  # the program that invoked the bridge by CPI (None: top level)
 
 
 # ---------------------------------------------------------------------------------------------

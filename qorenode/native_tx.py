@@ -25,6 +25,8 @@ from qorenode.addresses import parse_address, to_bech32
 from qorenode.errors import (
     InvalidSignature,
     MalformedTransaction,
+    NonceTooHigh,
+    NonceTooLow,
     NotFound,
     WrongChainId,
 )
@@ -209,6 +211,18 @@ class NativeTxModule(Module):
     def deliver_tx(self, ctx: BlockContext, tx: PendingTx) -> TxResult:
         native: NativeTx = tx.decoded
         assert self._router is not None
+        expected = self._ledger.get_nonce(native.signer)
+        if native.nonce != expected:
+            # the mempool sequences nonces; this catches a transaction included twice
+            error = NonceTooLow if native.nonce < expected else NonceTooHigh
+            return TxResult(
+                tx.tx_hash,
+                TxKind.NATIVE,
+                False,
+                code=error.code,
+                codespace=error.codespace,
+                log=f"nonce {native.nonce} is not the account's next nonce {expected}",
+            )
         self._ledger.increment_nonce(native.signer)
         meter = GasMeter(native.gas_limit)
         msg_ctx = MsgContext(block=ctx, signer=native.signer, gas=meter)

@@ -146,6 +146,10 @@ class Node:
                 self._trio_token.run_sync_soon(self._notices_in.send_nowait, notice)
         return notice
 
+    def _block_wanted(self) -> bool:
+        """Instant mode: transactions wait, or the cross-VM queue holds messages."""
+        return bool(len(self.mempool)) or self.app.has_pending_work()
+
     def mine(self, blocks: int = 1) -> list[BlockNotice]:
         """Produce ``blocks`` blocks now (from any thread)."""
         return [self.produce_block() for _ in range(blocks)]
@@ -158,7 +162,7 @@ class Node:
             while True:
                 await self._wake.wait()
                 self._wake = trio.Event()
-                while await self.worker.run(lambda: len(self.mempool)):
+                while await self.worker.run(self._block_wanted):
                     await self.worker.run(self.produce_block)
         else:
             deadline = trio.current_time()

@@ -178,13 +178,13 @@ class SystemTransaction:
 
 
 def apply_system_transaction(state: StateAPI, tx: SystemTransaction) -> ComputationAPI:
-    """Run a system transaction on ``state``: no signature, nonce or fee; the caller locks state.
+    """Run a system transaction on ``state``: no signature, nonce or fee.
 
-    The sender must already hold ``value`` (x/crossvm releases escrow to it first). A failing
+    The sender must already hold ``value`` (x/crossvm releases escrow to it first). The caller
+    closes the journal around it (x/crossvm runs each delivery in a layer of its own). A failing
     execution is a computation with ``is_error`` set, never an exception, unless py-evm itself
     fails.
     """
-    state.lock_changes()
     if tx.to == CREATE_CONTRACT_ADDRESS:
         raise ValueError("system transactions cannot create contracts")
     message = Message(

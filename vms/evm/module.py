@@ -41,12 +41,14 @@ from qorenode.errors import (
 from qorenode.interfaces import (
     ApiRegistry,
     BlockContext,
+    DeliveryResult,
     FrameHooks,
     KVStore,
     Module,
     NodeServices,
     PendingTx,
     PrecompileHandler,
+    PrecompileLog,
     TxKind,
     TxResult,
 )
@@ -303,7 +305,8 @@ class EvmModule(Module):
         return self._result(record, computation)
 
     def apply_system_transaction(self, stx: SystemTransaction) -> TxResult:
-        """Apply a node-made transaction (cross-VM delivery) inside the block being built."""
+        """Apply a node-made transaction (cross-VM delivery) inside the block being built: a
+        receipt with its logs and gas, indexed like any transaction under its own hash."""
         vm, header = self.vm, self._header
         assert header is not None
         computation = apply_system_transaction(vm.state, stx)
@@ -317,6 +320,64 @@ class EvmModule(Module):
         self._header = vm.add_receipt_to_header(header, receipt)
         record = self._record(stx.hash, stx.encode(), stx.sender, receipt, computation, 0, None)
         return self._result(record, computation)
+
+    # -- x/crossvm's expected EVM (deliveries of asynchronous messages) -------------------------
+
+    def deliver_call(
+        self,
+        block: BlockContext,
+        message_id: int,
+        sender: bytes,
+        target: bytes,
+        value: int,
+        data: bytes,
+        gas_limit: int,
+    ) -> DeliveryResult:
+        """A cross-VM message delivered as a system transaction from ``sender``."""
+        stx = SystemTransaction(
+            source=message_id.to_bytes(8, "big"),
+            sender=sender,
+            to=target,
+            value=value,
+            data=data,
+            gas=gas_limit,
+        )
+        result = self.apply_system_transaction(stx)
+        return DeliveryResult(
+            success=result.success,
+            data=result.data,
+            gas_used=result.gas_used,
+            error=result.log,
+            tx_hash=result.tx_hash,
+        )
+
+    def add_system_receipt(
+        self, block: BlockContext, source: bytes, logs: list[PrecompileLog]
+    ) -> bytes:
+        """A receipt of a system transaction from 0x901 to itself that carries ``logs`` (the
+        x/crossvm EndBlocker's events), so EVM clients see them with ``eth_getLogs``."""
+        vm, header = self.vm, self._header
+        assert header is not None
+        address = bytes(18) + b"\x09\x01"
+        stx = SystemTransaction(source=source, sender=address, to=address, value=0, data=b"", gas=0)
+        receipt = Receipt(
+            state_root=b"\x01",
+            gas_used=header.gas_used,
+            logs=[
+                _log_entry(address, [int.from_bytes(t, "big") for t in log.topics], log.data)
+                for log in logs
+            ],
+        )
+        self._header = vm.add_receipt_to_header(header, receipt)
+        self._record(stx.hash, stx.encode(), address, receipt, _NoComputation(), 0, None)  # type: ignore[arg-type]
+        return stx.hash
+
+    def has_code(self, address: bytes) -> bool:
+        return bool(self.read_state().get_code(Address(address)))
+
+    def close_transaction(self) -> None:
+        if self._vm is not None:
+            self._vm.state.lock_changes()
 
     def _record(
         self,
@@ -482,6 +543,14 @@ class EvmModule(Module):
     def register_precompile(self, address: bytes, handler: PrecompileHandler) -> None:
         """Answer calls to ``address`` with ``handler``; see ``machine.python_precompile``."""
         self.precompiles.register(address, python_precompile(address, handler, self._frame_states))
+
+
+class _NoComputation:
+    """What ``_record`` reads of a computation, for a receipt that ran no code."""
+
+    is_error = False
+    output = b""
+    msg = None
 
 
 def _account(balance: int) -> dict[str, Any]:

@@ -24,6 +24,12 @@ State (prefix ``svm/``):
                             (slot and index inverted) for ``getSignaturesForAddress``
     genesis_hash            the blockhash of block 0 (Solana's ``getGenesisHash``)
 
+x/crossvm (``set_crossvm_queue``): a transaction that can reach the bridge program is simulated
+first and its ``Submit`` instructions (top-level and CPI) checked by x/crossvm; a refused one is not
+executed (a failed, fee-less record); an executed one has its Submits queued. ``deliver_call``
+runs a cross-VM message on a program through the bridge's ``Deliver``, signed by the CrossVM
+authority and recorded like any transaction (``vms.svm.bridge`` holds the bridge's encodings).
+
 The Solana JSON-RPC API (``vms.svm.rpc``) is registered by ``register_api``.
 """
 
@@ -42,23 +48,36 @@ import trio
 from solders.account import Account
 from solders.address_lookup_table_account import AddressLookupTable
 from solders.hash import Hash
+from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
 
-from qorenode.genesis import REPO_ROOT, InvalidGenesis
+from qorenode.errors import InternalError
+from qorenode.genesis import REPO_ROOT, InvalidGenesis, crossvm_authority_keypair
 from qorenode.interfaces import (
     ApiRegistry,
     BlockContext,
+    BridgeSubmission,
+    DeliveryResult,
     KVStore,
     Module,
+    NodeError,
     NodeServices,
     PendingTx,
     TxKind,
     TxResult,
 )
 from qorenode.store import prefix_end
+from vms.svm.bridge import (
+    CrossVmQueue,
+    alias_address,
+    deliver_transaction,
+    iter_submissions,
+    may_reach_bridge,
+    resolve_account_keys,
+)
 from vms.svm.errors import (
     AlreadyProcessed,
     BlockhashNotFound,
@@ -72,6 +91,7 @@ SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
 UPGRADEABLE_LOADER = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
 MAX_TRANSACTION_SIZE = 1232  # bytes, Solana's packet limit
 DEFAULT_COMPUTE_UNITS = 200_000
+DELIVERY_LOG_LINES = 5  # log lines a failed delivery's error keeps
 
 
 @dataclass(frozen=True)
@@ -101,6 +121,9 @@ class SvmModule(Module):
         self._pending_blockhash: tuple[bytes, int] = self._latest
         self.bridge_program_id: Pubkey | None = None
         self.crossvm_authority: Pubkey | None = None
+        self._authority_keypair: Keypair | None = None
+        self._queue: CrossVmQueue | None = None
+        self._next_index = 0  # the position of the block's next delivery record
 
     @staticmethod
     def _fresh_svm() -> LiteSVM:
@@ -145,6 +168,19 @@ class SvmModule(Module):
         authority = section.get("crossvm_authority")
         self.bridge_program_id = None if bridge is None else Pubkey.from_string(bridge)
         self.crossvm_authority = None if authority is None else Pubkey.from_string(authority)
+        self._authority_keypair = None
+        if self.crossvm_authority is not None:
+            keypair = crossvm_authority_keypair()  # native/svm/authority.json
+            if keypair.pubkey() != self.crossvm_authority:
+                raise InvalidGenesis(
+                    f"svm.crossvm_authority {self.crossvm_authority} is not the key the node holds "
+                    f"(native/svm/authority.json: {keypair.pubkey()})"
+                )
+            self._authority_keypair = keypair
+
+    def set_crossvm_queue(self, queue: CrossVmQueue | None) -> None:
+        """Hand the bridge's Submits to x/crossvm (None: the SVM sends no cross-VM messages)."""
+        self._queue = queue
 
     def load(self, genesis: Mapping[str, Any]) -> None:
         self.svm = self._load_svm()
@@ -186,6 +222,7 @@ class SvmModule(Module):
         clock.unix_timestamp = ctx.timestamp
         self.svm.set_clock(clock)
         self._block_signatures.clear()
+        self._next_index = 0
 
     def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
         accounts: dict[str, bytes | None] = {}  # what the block wrote, for subscriptions
@@ -259,12 +296,14 @@ class SvmModule(Module):
         self._touched.clear()
         self._records.clear()
         self._block_signatures.clear()
+        self._next_index = 0
 
     def revert_block(self) -> None:
         """Building the block failed: LiteSVM has no undo, so reload it from the last commit."""
         self._touched.clear()
         self._records.clear()
         self._block_signatures.clear()
+        self._next_index = 0
         self.svm = self._load_svm()
 
     # -- transactions ---------------------------------------------------------------------------
@@ -305,7 +344,13 @@ class SvmModule(Module):
         )
 
     def check_tx(self, tx: PendingTx) -> None:
-        self._check(tx.decoded)
+        decoded: SolanaTx = tx.decoded
+        self._check(decoded)
+        queue = self._queue
+        if queue is not None and may_reach_bridge(decoded.tx.message, self.bridge_program_id):
+            submissions = [s for _, s in self._simulated_submissions(decoded.tx)]
+            if submissions:
+                queue.check_svm_submissions(submissions)  # refused at once (sendTransaction)
 
     def _check(self, decoded: SolanaTx) -> None:
         if decoded.recent_blockhash not in self._window:
@@ -326,16 +371,41 @@ class SvmModule(Module):
                 codespace=exc.codespace,
                 log=exc.message,
             )
-        self._block_signatures.add(decoded.signature)
-        keys = list(decoded.tx.message.account_keys)
+        reaches = may_reach_bridge(decoded.tx.message, self.bridge_program_id)
+        result, _ = self._execute(ctx, decoded.tx, decoded.signature, ctx.tx_index, reaches)
+        return result
+
+    def _execute(
+        self,
+        ctx: BlockContext,
+        tx: VersionedTransaction,
+        signature: bytes,
+        index: int,
+        reaches_bridge: bool,
+    ) -> tuple[TxResult, bytes]:
+        """Run one transaction (a user's or a delivery) in the block and record it; its result
+        and return data. One that may reach the bridge while x/crossvm listens is simulated
+        first: if x/crossvm refuses its Submits it is not executed (a failed, fee-less record);
+        once executed, its Submits are queued and their ids kept (``crossvm_message_ids``)."""
+        self._block_signatures.add(signature)
+        self._next_index = max(self._next_index, index + 1)
+        queue = self._queue if reaches_bridge else None
+        if queue is not None:
+            found = self._simulated_submissions(tx)
+            if found:
+                try:
+                    queue.check_svm_submissions([s for _, s in found])
+                except NodeError as exc:
+                    return self._refuse(ctx, tx, signature, index, exc, found[0][0]), b""
+        keys = list(tx.message.account_keys)
         pre_balances = [self._lamports(key) for key in keys]
-        outcome = self.svm.send_transaction(decoded.tx)
-        self._touched.update(self._writable_accounts(decoded.tx))
+        self._touched.update(self._writable_accounts(tx))  # before: whatever LiteSVM does stays
+        outcome = self.svm.send_transaction(tx)
         meta = outcome.meta() if isinstance(outcome, FailedTransactionMetadata) else outcome
         error = str(outcome.err()) if isinstance(outcome, FailedTransactionMetadata) else None
         compute_units = int(meta.compute_units_consumed())
         details: dict[str, Any] = {
-            "signature": str(decoded.tx.signatures[0]),
+            "signature": str(tx.signatures[0]),
             "slot": self.slot(ctx.height),
             "err": error,
             "logs": list(meta.logs()),
@@ -351,13 +421,13 @@ class SvmModule(Module):
             "pre_balances": pre_balances,
             "post_balances": [self._lamports(key) for key in keys],
             "block_time": ctx.timestamp,
-            "index": ctx.tx_index,
-            "tx": base64.b64encode(bytes(decoded.tx)).decode(),
+            "index": index,
+            "tx": base64.b64encode(bytes(tx)).decode(),
         }
-        self._records.append((decoded.signature, record))
+        self._records.append((signature, record))
         if error is not None:
             return TxResult(
-                tx.tx_hash,
+                signature,
                 TxKind.SOLANA,
                 False,
                 gas_used=compute_units,
@@ -365,8 +435,176 @@ class SvmModule(Module):
                 codespace=TransactionFailed.codespace,
                 log=error,
                 details=details,
+            ), b""
+        return_data = meta.return_data()
+        data = b"" if return_data is None else bytes(return_data.data)
+        if queue is not None and self.bridge_program_id is not None:
+            submissions = [
+                s
+                for _, s in iter_submissions(
+                    tx.message.instructions,
+                    meta.inner_instructions(),
+                    self._account_keys(tx),
+                    self.bridge_program_id,
+                )
+            ]
+            if submissions:
+                ids = [int(i) for i in queue.submit_from_svm(ctx, submissions, signature)]
+                details["crossvm_message_ids"] = record["crossvm_message_ids"] = ids
+        result = TxResult(signature, TxKind.SOLANA, True, gas_used=compute_units, details=details)
+        return result, data
+
+    def _simulated_submissions(
+        self, tx: VersionedTransaction
+    ) -> list[tuple[int, BridgeSubmission]]:
+        """The Submits ``tx`` would make (with their top-level instruction), simulated on LiteSVM;
+        none if the simulation fails (the transaction will fail as well) or raises (its execution
+        meets the same fault)."""
+        bridge = self.bridge_program_id
+        if bridge is None:
+            return []
+        try:
+            outcome = self.svm.simulate_transaction(tx)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # pyo3 panics are BaseException
+            return []
+        if isinstance(outcome, FailedTransactionMetadata):
+            return []
+        meta = outcome.meta()
+        return list(
+            iter_submissions(
+                tx.message.instructions, meta.inner_instructions(), self._account_keys(tx), bridge
             )
-        return TxResult(tx.tx_hash, TxKind.SOLANA, True, gas_used=compute_units, details=details)
+        )
+
+    def _refuse(
+        self,
+        ctx: BlockContext,
+        tx: VersionedTransaction,
+        signature: bytes,
+        index: int,
+        exc: NodeError,
+        instruction: int,
+    ) -> TxResult:
+        """x/crossvm refused the transaction's Submits: it does not run (no fee, no state). It is
+        recorded as failed, so ``getSignatureStatuses`` and ``getTransaction`` show why; its
+        Solana error is ``InstructionError(<the first submitting instruction>, Custom(code))``."""
+        balances = [self._lamports(key) for key in tx.message.account_keys]
+        details: dict[str, Any] = {
+            "signature": str(tx.signatures[0]),
+            "slot": self.slot(ctx.height),
+            "err": exc.message,
+            "logs": [f"crossvm refused ({exc.codespace} {exc.code}): {exc.message}"],
+            "fee": 0,
+            "compute_units": 0,
+            "return_data": None,
+        }
+        record = {
+            **details,
+            "err_json": {"InstructionError": [instruction, {"Custom": exc.code}]},
+            "pre_balances": balances,
+            "post_balances": balances,
+            "block_time": ctx.timestamp,
+            "index": index,
+            "tx": base64.b64encode(bytes(tx)).decode(),
+        }
+        self._records.append((signature, record))
+        return TxResult(
+            signature,
+            TxKind.SOLANA,
+            False,
+            code=exc.code,
+            codespace=exc.codespace,
+            log=exc.message,
+            details=details,
+        )
+
+    def _account_keys(self, tx: VersionedTransaction) -> list[Pubkey | None]:
+        """The keys instruction indexes refer to: static, then lookup-table addresses."""
+        return resolve_account_keys(tx.message, self._table_addresses)
+
+    def _table_addresses(self, table: Pubkey) -> list[Pubkey] | None:
+        account = self.svm.get_account(table)
+        if account is None:
+            return None
+        try:
+            return list(AddressLookupTable.deserialize(bytes(account.data)).addresses)
+        except Exception:  # not a lookup table: such a transaction does not load
+            return None
+
+    # -- cross-VM deliveries ----------------------------------------------------------------------
+
+    def alias(self, source_vm: int, sender: bytes) -> bytes:
+        """The alias PDA (32 bytes) of ``sender`` of ``source_vm`` under the bridge program."""
+        if self.bridge_program_id is None:
+            raise InternalError("genesis deploys no CrossVM bridge (svm.bridge_program_id)")
+        return bytes(alias_address(self.bridge_program_id, source_vm, sender)[0])
+
+    def program_exists(self, program: bytes) -> bool:
+        """An executable account is at ``program``."""
+        if len(program) != 32:
+            return False
+        account = self.svm.get_account(Pubkey.from_bytes(program))
+        return account is not None and bool(account.executable)
+
+    def deliver_call(
+        self,
+        block: BlockContext,
+        message_id: int,
+        source_vm: int,
+        sender: bytes,
+        program: bytes,
+        accounts: Sequence[tuple[bytes, bool]],
+        data: bytes,
+        compute_limit: int,
+    ) -> DeliveryResult:
+        """Deliver cross-VM message ``message_id`` to ``program``: the bridge's Deliver, signed and
+        paid by the CrossVM authority, the sender's alias PDA signing the target's instruction.
+        Recorded like a user transaction; Submits its target makes by CPI are queued (checked by
+        a simulation first when the target can reach the bridge). Never raises."""
+        bridge, authority = self.bridge_program_id, self._authority_keypair
+        if bridge is None or authority is None:
+            return DeliveryResult(False, error="genesis sets no CrossVM bridge or authority")
+        try:
+            tx = deliver_transaction(
+                authority,
+                bridge,
+                message_id,
+                source_vm,
+                sender,
+                Pubkey.from_bytes(program),
+                accounts,
+                data,
+                compute_limit,
+            )
+        except Exception as exc:  # a key or sender of the wrong length
+            return DeliveryResult(False, error=f"cannot build the delivery: {exc}")
+        signature = bytes(tx.signatures[0])
+        if signature in self._block_signatures or self.processed(signature):
+            return DeliveryResult(
+                False, error=f"message {message_id} was already delivered", tx_hash=signature
+            )
+        reaches = program == bytes(bridge) or any(key == bytes(bridge) for key, _ in accounts)
+        index = max(block.tx_index, self._next_index)
+        try:
+            result, return_data = self._execute(block, tx, signature, index, reaches)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # pyo3 panics are BaseException
+            return DeliveryResult(
+                False, error=f"the SVM raised {type(exc).__name__}: {exc}", tx_hash=signature
+            )
+        if result.success:
+            return DeliveryResult(
+                True, data=return_data, gas_used=result.gas_used, tx_hash=signature
+            )
+        if result.codespace == TransactionFailed.codespace:
+            logs = list(result.details.get("logs", []))[-DELIVERY_LOG_LINES:]
+            error = "; ".join([result.log, *logs])
+        else:  # refused by x/crossvm
+            error = f"codespace: {result.codespace}, code: {result.code}: {result.log}"
+        return DeliveryResult(False, gas_used=result.gas_used, error=error, tx_hash=signature)
 
     def _writable_accounts(self, tx: VersionedTransaction) -> set[bytes]:
         """Every account the transaction could have written (static keys and table lookups)."""
@@ -382,10 +620,9 @@ class SvmModule(Module):
             elif index < len(keys) - header.num_readonly_unsigned_accounts:
                 writable.add(bytes(key))
         for lookup in getattr(message, "address_table_lookups", None) or []:
-            table = self.svm.get_account(lookup.account_key)
-            if table is None:
+            addresses = self._table_addresses(lookup.account_key)
+            if addresses is None:
                 continue
-            addresses = AddressLookupTable.deserialize(bytes(table.data)).addresses
             for i in lookup.writable_indexes:
                 if i < len(addresses):
                     writable.add(bytes(addresses[i]))

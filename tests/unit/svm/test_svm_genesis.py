@@ -117,10 +117,10 @@ def test_the_bridge_survives_a_restart(chain: Chain) -> None:
 
 
 def test_a_submit_to_the_bridge_succeeds_in_a_block(chain: Chain) -> None:
-    result = send(chain, [submit_ix(ALICE.pubkey(), payload=b"\xab\xcd")], ALICE)
+    result = send(chain, [submit_ix(ALICE.pubkey(), payload=b"\xab\xcd\xef\x01")], ALICE)
     assert result.success, result.log
     logs = result.details["logs"]
-    line = "Program log: crossvm submit: target_vm=0 target=0x" + "11" * 20 + " payload_len=2"
+    line = "Program log: crossvm submit: target_vm=0 target=0x" + "11" * 20 + " payload_len=4"
     assert line in logs
     assert f"Program {BRIDGE} success" in logs
 

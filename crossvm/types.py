@@ -1,0 +1,211 @@
+"""x/crossvm's values: message status, the stored message record, a request to queue one.
+
+A record is what ``qor_getCrossVMMessage`` returns and what the keeper stores under
+``crossvm/msg/<id>`` (compact JSON): addresses in their source or target VM's own text form
+(0x hex for the EVM, bech32 ``qor1`` for CosmWasm, base58 for the SVM), payload and result as
+0x hex, heights and gas as integers.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from qorenode import base58, bech32
+from qorenode.interfaces import VmId
+
+DENOM = "aqor"
+CROSSVM_ADDRESS = bytes(18) + b"\x09\x01"  # the precompile, and the module account
+ESCROW_ACCOUNT = CROSSVM_ADDRESS  # where submitted funds wait (its balance = the escrow)
+
+
+class Status(enum.IntEnum):
+    """A message's life (DESIGN §5): numbered as ``messageStatus`` on 0x901 returns them."""
+
+    UNKNOWN = 0
+    SUBMITTED = 1  # accepted in the block being built
+    PENDING = 2  # its block committed; waiting for an EndBlocker
+    EXECUTED = 3
+    FAILED = 4
+    TIMED_OUT = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def terminal(self) -> bool:
+        return self in (Status.EXECUTED, Status.FAILED, Status.TIMED_OUT)
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        for status in cls:
+            if status.label == text or str(int(status)) == text:
+                return status
+        raise ValueError(f"unknown status {text!r}")
+
+
+def address_text(vm: VmId, raw: bytes) -> str:
+    """An address as ``vm`` writes it."""
+    if vm == VmId.EVM:
+        return "0x" + raw.hex()
+    if vm == VmId.COSMWASM:
+        return bech32.encode(raw)
+    return base58.encode(raw)
+
+
+@dataclass(frozen=True)
+class SvmAccount:
+    """An account a message towards the SVM passes after the alias PDA."""
+
+    pubkey: bytes
+    writable: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"pubkey": base58.encode(self.pubkey), "writable": self.writable}
+
+
+@dataclass(frozen=True)
+class CrossVmRequest:
+    """A message as a source hands it to the keeper, before validation and queueing.
+
+    ``target`` is raw: 20 bytes (EVM), 20 or 32 bytes (CosmWasm), 32 bytes (SVM program id);
+    ``funds`` in ``aqor``, already validated as coins; ``gas_limit`` None takes the params'
+    ``max_delivery_gas``.
+    """
+
+    source_vm: VmId
+    sender: bytes
+    target_vm: VmId
+    target: bytes
+    payload: bytes
+    funds: int = 0
+    svm_accounts: tuple[SvmAccount, ...] = ()
+    gas_limit: int | None = None
+    source_contract: bytes | None = None  # the contract or program that submitted, if one did
+
+
+@dataclass
+class MessageRecord:
+    """One queued message and, once delivered, its outcome."""
+
+    id: int
+    source_vm: VmId
+    target_vm: VmId
+    sender: bytes
+    source_contract: bytes | None
+    target: bytes
+    payload: bytes
+    funds: int
+    svm_accounts: tuple[SvmAccount, ...]
+    gas_limit: int
+    status: Status
+    created_height: int
+    timeout_height: int  # the last height at which an EndBlocker may still deliver it
+    executed_height: int | None = None
+    result: bytes = b""
+    error: str = ""
+    gas_used: int = 0
+    delivery_tx: bytes | None = None
+
+    def finish(
+        self,
+        status: Status,
+        height: int,
+        *,
+        result: bytes = b"",
+        error: str = "",
+        gas_used: int = 0,
+        delivery_tx: bytes | None = None,
+    ) -> MessageRecord:
+        return replace(
+            self,
+            status=status,
+            executed_height=height,
+            result=result,
+            error=error,
+            gas_used=gas_used,
+            delivery_tx=delivery_tx,
+        )
+
+    # -- JSON ------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as queries return it (DESIGN §5's fields)."""
+        delivery = None
+        if self.delivery_tx is not None:
+            delivery = (
+                base58.encode(self.delivery_tx)
+                if self.target_vm == VmId.SVM
+                else "0x" + self.delivery_tx.hex()
+            )
+        return {
+            "id": self.id,
+            "source_vm": self.source_vm.label,
+            "target_vm": self.target_vm.label,
+            "sender": address_text(self.source_vm, self.sender),
+            "source_contract": ""
+            if self.source_contract is None
+            else address_text(self.source_vm, self.source_contract),
+            "target_contract": address_text(self.target_vm, self.target),
+            "payload_hex": "0x" + self.payload.hex(),
+            "funds": [{"denom": DENOM, "amount": str(self.funds)}] if self.funds else [],
+            "svm_accounts": [account.to_json() for account in self.svm_accounts],
+            "gas_limit": self.gas_limit,
+            "status": self.status.label,
+            "status_code": int(self.status),
+            "created_height": self.created_height,
+            "executed_height": self.executed_height,
+            "timeout_height": self.timeout_height,
+            "result_hex": "0x" + self.result.hex(),
+            "error": self.error,
+            "gas_used": self.gas_used,
+            "delivery_tx": delivery,
+        }
+
+    def encode(self) -> bytes:
+        """Stored form: compact JSON with raw bytes as hex."""
+        body = asdict(self)
+        body["source_vm"] = int(self.source_vm)
+        body["target_vm"] = int(self.target_vm)
+        body["status"] = int(self.status)
+        for name in ("sender", "target", "payload", "result"):
+            body[name] = getattr(self, name).hex()
+        for name in ("source_contract", "delivery_tx"):
+            value = getattr(self, name)
+            body[name] = None if value is None else value.hex()
+        body["svm_accounts"] = [[a.pubkey.hex(), a.writable] for a in self.svm_accounts]
+        return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> MessageRecord:
+        body = json.loads(raw)
+        return cls(
+            id=body["id"],
+            source_vm=VmId(body["source_vm"]),
+            target_vm=VmId(body["target_vm"]),
+            sender=bytes.fromhex(body["sender"]),
+            source_contract=_optional_hex(body["source_contract"]),
+            target=bytes.fromhex(body["target"]),
+            payload=bytes.fromhex(body["payload"]),
+            funds=body["funds"],
+            svm_accounts=tuple(
+                SvmAccount(bytes.fromhex(key), bool(writable))
+                for key, writable in body["svm_accounts"]
+            ),
+            gas_limit=body["gas_limit"],
+            status=Status(body["status"]),
+            created_height=body["created_height"],
+            timeout_height=body["timeout_height"],
+            executed_height=body["executed_height"],
+            result=bytes.fromhex(body["result"]),
+            error=body["error"],
+            gas_used=body["gas_used"],
+            delivery_tx=_optional_hex(body["delivery_tx"]),
+        )
+
+
+def _optional_hex(value: str | None) -> bytes | None:
+    return None if value is None else bytes.fromhex(value)
