@@ -1,4 +1,4 @@
-"""``qorenode query block|tx|bank|evm|wasm|svm``: read the chain through the node's JSON-RPC."""
+"""``qorenode query block|tx|bank|evm|wasm|svm|crossvm``: read the chain through JSON-RPC."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from qorenode.addresses import to_bech32, to_hex
 from qorenode.bank import DENOM
-from qorenode.cli import common_options, svm_commands, wasm_commands
+from qorenode.cli import common_options, crossvm_commands, svm_commands, wasm_commands
 from qorenode.cli.tx_commands import resolve_address, resolve_evm_address
 from qorenode.client import RpcClient
 from qorenode.errors import InvalidParams, NotFound
@@ -84,6 +84,7 @@ def register(sub: Any) -> None:
 
     wasm_commands.register_query(query_sub)
     svm_commands.register_query(query_sub)
+    crossvm_commands.register_query(query_sub)
 
 
 def _block_tag(text: str) -> str:

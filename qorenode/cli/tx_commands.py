@@ -96,6 +96,10 @@ def register(sub: Any) -> None:
 
     svm_commands.register_tx(tx_sub)
 
+    from qorenode.cli import crossvm_commands
+
+    crossvm_commands.register_tx(tx_sub)
+
 
 def _tx_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_key", required=True, help="key name of the signer")
