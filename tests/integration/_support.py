@@ -338,3 +338,37 @@ class Cli:
         assert code == 1, out
         error: dict[str, Any] = json.loads(err)["error"]
         return error
+
+
+class WsClient:
+    """JSON-RPC over one WebSocket: requests by id, notifications queued apart."""
+
+    def __init__(self, ws: Any, timeout: float = 15.0) -> None:
+        self.ws = ws  # a websockets.sync ClientConnection
+        self.timeout = timeout
+        self.next_id = 0
+        self.notifications: list[dict[str, Any]] = []
+
+    def _recv(self) -> Any:
+        return json.loads(self.ws.recv(timeout=self.timeout))
+
+    def call(self, method: str, *params: Any) -> Any:
+        self.next_id += 1
+        rid = self.next_id
+        self.ws.send(json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}))
+        while True:
+            message = self._recv()
+            if str(message.get("method", "")).endswith("_subscription"):
+                self.notifications.append(message)
+                continue
+            assert message["id"] == rid, message
+            assert "error" not in message, message
+            return message["result"]
+
+    def notification(self) -> dict[str, Any]:
+        """The next subscription notification (bounded wait)."""
+        if self.notifications:
+            return self.notifications.pop(0)
+        message = self._recv()
+        assert str(message.get("method", "")).endswith("_subscription"), message
+        return dict(message)

@@ -27,7 +27,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from qorenode.cli import main as cli_main
 from qorenode.client import RpcClient, send_native, wait_for_native
@@ -43,6 +43,7 @@ from tests.integration._support import (
     DEV0,
     DEV1,
     GWEI,
+    WsClient,
     dev_key_hex,
     rpc,
     rpc_error,
@@ -331,39 +332,6 @@ def test_cosmwasm_event_logs_are_found_by_eth_get_logs(cross: Cross) -> None:
         assert args["eventType"] == keccak(text="wasm")
         counts.append(dict(zip(args["keys"], args["values"], strict=True))["count"])
     assert counts == ["1", "2"]
-
-
-class WsClient:
-    """JSON-RPC over one WebSocket: requests by id, notifications queued apart."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.next_id = 0
-        self.notifications: list[dict[str, Any]] = []
-
-    def _recv(self) -> Any:
-        return json.loads(self.ws.recv(timeout=RECV_TIMEOUT))
-
-    def call(self, method: str, *params: Any) -> Any:
-        self.next_id += 1
-        rid = self.next_id
-        self.ws.send(json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}))
-        while True:
-            message = self._recv()
-            if message.get("method") == "eth_subscription":
-                self.notifications.append(message)
-                continue
-            assert message["id"] == rid, message
-            assert "error" not in message, message
-            return message["result"]
-
-    def notification(self) -> dict[str, Any]:
-        """The next subscription notification (bounded wait)."""
-        if self.notifications:
-            return self.notifications.pop(0)
-        message = self._recv()
-        assert message.get("method") == "eth_subscription", message
-        return dict(message)
 
 
 @pytest.fixture
