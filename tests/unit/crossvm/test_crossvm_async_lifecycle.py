@@ -11,6 +11,7 @@ import pytest
 
 from crossvm.alias import cosmwasm_alias, evm_alias
 from qorenode.addresses import to_bech32
+from qorenode.app import BlockBuildError
 from qorenode.errors import NonceTooLow
 from qorenode.interfaces import VmId
 from qorenode.mempool import Mempool
@@ -252,3 +253,35 @@ def test_user_as_cosmwasm_is_itself_on_cosmwasm(aw: AsyncWorld) -> None:
     assert aw.status(mid) == "executed"
     assert aw.view(aw.receiver, "lastSender()", ["address"]).lower() == "0x" + DEV0.address.hex()
     assert cosmwasm_alias(VmId.COSMWASM, DEV0.address) == DEV0.address
+
+
+def test_the_queue_survives_a_restart(aw: AsyncWorld) -> None:
+    mid = aw.queue_call("cosmwasm", aw.counter_text, INCREMENT, funds=2)
+    aw.restart()
+    assert aw.status(mid) == "pending" and aw.balance(ESCROW) == 2
+    aw.mine()
+    assert aw.status(mid) == "executed" and aw.count() == 1
+
+
+def test_a_block_that_fails_after_deliveries_delivers_nothing_twice(
+    aw: AsyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The EndBlocker ran, then the block failed at commit: every delivery is undone with it,
+    and the next block delivers each message once."""
+    mid = aw.queue_call("cosmwasm", aw.counter_text, INCREMENT, funds=4)
+    svm = aw.chain.comp.svm
+    real_commit = svm.commit
+    failures = []
+
+    def failing_commit(*args: object, **kwargs: object) -> object:
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("disk on fire")
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(svm, "commit", failing_commit)
+    with pytest.raises(BlockBuildError):
+        aw.mine()
+    assert aw.status(mid) == "pending" and aw.count() == 0 and aw.balance(ESCROW) == 4
+    aw.mine()
+    assert aw.status(mid) == "executed" and aw.count() == 1 and aw.balance(ESCROW) == 0
