@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench import cold_start, cosmwasm, crossvm_sync, evm_throughput, memory, svm
+from bench import cold_start, cosmwasm, crossvm_async, crossvm_sync, evm_throughput, memory, svm
 from bench._common import Figure, Skipped
 
 
@@ -97,3 +97,18 @@ def test_svm_runs() -> None:
     assert startup.extra["accounts"] - startup.extra["baseline_accounts"] >= 45
     rss = _positive(items["svm.rss_after_transfers"])
     assert rss.unit == "MiB" and rss.extra["n"] == 10
+
+
+def test_crossvm_async_runs() -> None:
+    result = crossvm_async.run(n=3, submit_n=3, repeat=1, block=2)
+    items = _by_name(result)  # the contracts and programs are committed: nothing may be skipped
+    for target in ("evm", "cosmwasm", "svm"):
+        figure = _positive(items[f"crossvm_async.drain_{target}"])
+        assert figure.met is not None  # held to a target
+        assert figure.extra["n"] == 3 and figure.extra["blocks"] >= 1
+        assert 0 < figure.extra["adapter_us"] < figure.value
+    for name in ("crossvm_async.evm_ping_tx", "crossvm_async.svm_raw_deliver"):
+        _positive(items[name])
+    for source in ("native", "evm", "cosmwasm", "svm"):
+        figure = _positive(items[f"crossvm_async.submit_{source}"])
+        assert figure.unit == "msg/s"
