@@ -25,7 +25,6 @@ from crossvm.events import event_log, response_event, timeout_event
 from crossvm.expected import EvmExecutor, SvmExecutor, WasmExecutor
 from crossvm.keeper import CrossVmKeeper
 from crossvm.types import ESCROW_ACCOUNT, MessageRecord, Status, address_text
-from qorenode import bech32
 from qorenode.interfaces import (
     AccountLedger,
     Bank,
@@ -63,10 +62,13 @@ class EndBlocker:
 
     def run(self, ctx: BlockContext) -> list[Event]:
         """The whole pass; the events it raised (and the CosmWasm events of deliveries)."""
+        if not self.keeper.queue_size():
+            return []
         first_event = self.keeper.event_count(ctx.height)
         delivered_events: list[Event] = []
         self.time_out_stale_messages(ctx)
         self.deliver_pending_messages(ctx, delivered_events)
+        self.evm.close_transaction()  # the last EVM delivery's journal
         events = self.keeper.events(ctx.height, first_event)
         logs = [event_log(event) for event, evm_logged in events if not evm_logged]
         if logs:
@@ -122,8 +124,11 @@ class EndBlocker:
             self.keeper.record_event(ctx.height, response_event(record), evm_logged=False)
 
     def deliver_in_own_layer(self, ctx: BlockContext, record: MessageRecord) -> DeliveryResult:
-        """Deliver one message in a layer of its own: kept if it succeeds, else undone."""
-        self.evm.close_transaction()
+        """Deliver one message in a layer of its own: kept if it succeeds, else undone. An EVM
+        delivery is a transaction of its own: the EVM's journal is closed before it."""
+        evm_target = record.target_vm == VmId.EVM
+        if evm_target:
+            self.evm.close_transaction()
         layer = self.ledger.snapshot()
         try:
             result = self.deliver(ctx, record)
@@ -136,7 +141,6 @@ class EndBlocker:
             self.ledger.commit_snapshot(layer)
         else:
             self.ledger.revert_snapshot(layer)
-        self.evm.close_transaction()
         return result
 
     def deliver(self, ctx: BlockContext, record: MessageRecord) -> DeliveryResult:
@@ -175,11 +179,7 @@ class EndBlocker:
         )
 
     def _deliver_to_cosmwasm(self, ctx: BlockContext, record: MessageRecord) -> DeliveryResult:
-        if not self.wasm.contract_exists(record.target):
-            return DeliveryResult(
-                False, error=f"no CosmWasm contract at {bech32.encode(record.target)}"
-            )
-        gas = GasMeter(record.gas_limit)
+        gas = GasMeter(record.gas_limit)  # an unknown contract fails with wasmd's code 22
         try:
             data, events = self.wasm.execute_for_caller(
                 ctx,

@@ -98,16 +98,22 @@ def event_log(event: Event) -> PrecompileLog:
             if status == Status.FAILED
             else bytes.fromhex((event.attribute("result") or "0x")[2:])
         )
-        return PrecompileLog(
-            (RESPONSE_TOPIC, id_topic), abi_encode(["uint8", "bytes"], [int(status), result])
-        )
+        return PrecompileLog((RESPONSE_TOPIC, id_topic), _encode_uint8_bytes(int(status), result))
     if event.type == TIMEOUT:
-        data = abi_encode(
-            ["uint8", "uint8"],
-            [_vm_number(event.attribute("source_vm")), _vm_number(event.attribute("target_vm"))],
-        )
-        return PrecompileLog((TIMEOUT_TOPIC, id_topic), data)
+        source = _vm_number(event.attribute("source_vm"))
+        target = _vm_number(event.attribute("target_vm"))
+        return PrecompileLog((TIMEOUT_TOPIC, id_topic), _word(source) + _word(target))
     raise ValueError(f"not an x/crossvm event: {event.type}")
+
+
+def _word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def _encode_uint8_bytes(number: int, data: bytes) -> bytes:
+    """``abi.encode(uint8, bytes)`` (one log per delivered message: eth_abi costs more)."""
+    padded = data + bytes(-len(data) % 32)
+    return _word(number) + _word(64) + _word(len(data)) + padded
 
 
 def _vm_number(label: str | None) -> int:

@@ -97,6 +97,12 @@ class CrossVmKeeper:
         raw = self._store.get(b"msg/" + _U64.pack(message_id))
         return None if raw is None else MessageRecord.decode(raw)
 
+    def message_bytes(self, message_id: int) -> bytes | None:
+        """The stored record, undecoded."""
+        if not 0 < message_id < 2**64:
+            return None
+        return self._store.get(b"msg/" + _U64.pack(message_id))
+
     def set_message(self, record: MessageRecord) -> None:
         self._store.set(b"msg/" + _U64.pack(record.id), record.encode())
 

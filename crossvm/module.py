@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crossvm.alias import cosmwasm_alias, evm_alias
@@ -357,19 +358,14 @@ class CrossVmModule(Module):
         return self.endblocker.run(ctx)
 
     def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
+        """Submitted messages become pending; the block's events, each with its message's
+        stored record (decoded only if a subscription asks: ``notice_json``)."""
         self.keeper.mark_pending(ctx.height)
         notices = []
         for event, _ in self.keeper.events(ctx.height):
             message_id = int(event.attribute("message_id") or 0)
-            record = self.keeper.message(message_id)
             notices.append(
-                {
-                    "height": ctx.height,
-                    "type": event.type,
-                    "message_id": message_id,
-                    "attributes": {key: value for key, value in event.attributes},
-                    "message": None if record is None else record.to_json(),
-                }
+                CrossVmNotice(ctx.height, event, message_id, self.keeper.message_bytes(message_id))
             )
         return {"events": notices}
 
@@ -482,6 +478,30 @@ def record_filter(query: Mapping[str, Any]) -> Callable[[MessageRecord], bool]:
     return match
 
 
+@dataclass(frozen=True)
+class CrossVmNotice:
+    """One x/crossvm event of a committed block, with its message's record as stored then."""
+
+    height: int
+    event: Event
+    message_id: int
+    record: bytes | None
+
+    def message(self) -> MessageRecord | None:
+        return None if self.record is None else MessageRecord.decode(self.record)
+
+    def to_json(self) -> dict[str, Any]:
+        """What a ``crossvm`` subscription sends."""
+        message = self.message()
+        return {
+            "height": self.height,
+            "type": self.event.type,
+            "message_id": self.message_id,
+            "attributes": dict(self.event.attributes),
+            "message": None if message is None else message.to_json(),
+        }
+
+
 class CrossVmSubscription(Subscription):
     """``qor_subscribe("crossvm", filter)``: each x/crossvm event of each new block whose
     message matches the filter, with the message's record as of that block."""
@@ -492,29 +512,8 @@ class CrossVmSubscription(Subscription):
 
     async def on_block(self, notice: BlockNotice) -> None:
         part = notice.extras.get("crossvm") or {}
+        item: CrossVmNotice
         for item in part.get("events", []):
-            record_json = item.get("message")
-            if record_json is None:
-                continue
-            if self.match(_record_from_json(record_json)):
-                await self.sink.send(item)
-
-
-def _record_from_json(body: Mapping[str, Any]) -> MessageRecord:
-    """Enough of a record, from its query form, for a subscription filter."""
-    source_vm = parse_vm(body["source_vm"])
-    return MessageRecord(
-        id=int(body["id"]),
-        source_vm=source_vm,
-        target_vm=parse_vm(body["target_vm"]),
-        sender=parse_sender(body["sender"]),
-        source_contract=None,
-        target=b"",
-        payload=b"",
-        funds=0,
-        svm_accounts=(),
-        gas_limit=int(body["gas_limit"]),
-        status=Status(int(body["status_code"])),
-        created_height=int(body["created_height"]),
-        timeout_height=int(body["timeout_height"]),
-    )
+            message = item.message()
+            if message is not None and self.match(message):
+                await self.sink.send(item.to_json())

@@ -1,16 +1,16 @@
 """x/crossvm's values: message status, the stored message record, a request to queue one.
 
-A record is what ``qor_getCrossVMMessage`` returns and what the keeper stores under
-``crossvm/msg/<id>`` (compact JSON): addresses in their source or target VM's own text form
-(0x hex for the EVM, bech32 ``qor1`` for CosmWasm, base58 for the SVM), payload and result as
-0x hex, heights and gas as integers.
+A record is stored under ``crossvm/msg/<id>`` as a compact JSON array (``encode``) and answered
+by ``qor_getCrossVMMessage`` as an object (``to_json``): addresses in their source or target
+VM's own text form (0x hex for the EVM, bech32 ``qor1`` for CosmWasm, base58 for the SVM),
+payload and result as 0x hex, heights and gas as integers.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from qorenode import base58, bech32
@@ -120,15 +120,14 @@ class MessageRecord:
         gas_used: int = 0,
         delivery_tx: bytes | None = None,
     ) -> MessageRecord:
-        return replace(
-            self,
-            status=status,
-            executed_height=height,
-            result=result,
-            error=error,
-            gas_used=gas_used,
-            delivery_tx=delivery_tx,
-        )
+        """Give the record its terminal state (in place; the record is returned)."""
+        self.status = status
+        self.executed_height = height
+        self.result = result
+        self.error = error
+        self.gas_used = gas_used
+        self.delivery_tx = delivery_tx
+        return self
 
     # -- JSON ------------------------------------------------------------------------------------
 
@@ -166,45 +165,84 @@ class MessageRecord:
         }
 
     def encode(self) -> bytes:
-        """Stored form: compact JSON with raw bytes as hex."""
-        body = asdict(self)
-        body["source_vm"] = int(self.source_vm)
-        body["target_vm"] = int(self.target_vm)
-        body["status"] = int(self.status)
-        for name in ("sender", "target", "payload", "result"):
-            body[name] = getattr(self, name).hex()
-        for name in ("source_contract", "delivery_tx"):
-            value = getattr(self, name)
-            body[name] = None if value is None else value.hex()
-        body["svm_accounts"] = [[a.pubkey.hex(), a.writable] for a in self.svm_accounts]
-        return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+        """Stored form: a compact JSON array in ``_STORED_FIELDS`` order, raw bytes as hex
+        (positional: this runs for every message at submission and at delivery)."""
+        return json.dumps(
+            [
+                self.id,
+                int(self.source_vm),
+                int(self.target_vm),
+                self.sender.hex(),
+                _optional_hex_text(self.source_contract),
+                self.target.hex(),
+                self.payload.hex(),
+                self.funds,
+                [[a.pubkey.hex(), a.writable] for a in self.svm_accounts],
+                self.gas_limit,
+                int(self.status),
+                self.created_height,
+                self.timeout_height,
+                self.executed_height,
+                self.result.hex(),
+                self.error,
+                self.gas_used,
+                _optional_hex_text(self.delivery_tx),
+            ],
+            separators=(",", ":"),
+        ).encode()
 
     @classmethod
     def decode(cls, raw: bytes) -> MessageRecord:
-        body = json.loads(raw)
+        (
+            message_id,
+            source_vm,
+            target_vm,
+            sender,
+            source_contract,
+            target,
+            payload,
+            funds,
+            svm_accounts,
+            gas_limit,
+            status,
+            created_height,
+            timeout_height,
+            executed_height,
+            result,
+            error,
+            gas_used,
+            delivery_tx,
+        ) = json.loads(raw)
         return cls(
-            id=body["id"],
-            source_vm=VmId(body["source_vm"]),
-            target_vm=VmId(body["target_vm"]),
-            sender=bytes.fromhex(body["sender"]),
-            source_contract=_optional_hex(body["source_contract"]),
-            target=bytes.fromhex(body["target"]),
-            payload=bytes.fromhex(body["payload"]),
-            funds=body["funds"],
+            id=message_id,
+            source_vm=_VMS[source_vm],
+            target_vm=_VMS[target_vm],
+            sender=bytes.fromhex(sender),
+            source_contract=_optional_hex(source_contract),
+            target=bytes.fromhex(target),
+            payload=bytes.fromhex(payload),
+            funds=funds,
             svm_accounts=tuple(
-                SvmAccount(bytes.fromhex(key), bool(writable))
-                for key, writable in body["svm_accounts"]
+                SvmAccount(bytes.fromhex(key), bool(writable)) for key, writable in svm_accounts
             ),
-            gas_limit=body["gas_limit"],
-            status=Status(body["status"]),
-            created_height=body["created_height"],
-            timeout_height=body["timeout_height"],
-            executed_height=body["executed_height"],
-            result=bytes.fromhex(body["result"]),
-            error=body["error"],
-            gas_used=body["gas_used"],
-            delivery_tx=_optional_hex(body["delivery_tx"]),
+            gas_limit=gas_limit,
+            status=_STATUSES[status],
+            created_height=created_height,
+            timeout_height=timeout_height,
+            executed_height=executed_height,
+            result=bytes.fromhex(result),
+            error=error,
+            gas_used=gas_used,
+            delivery_tx=_optional_hex(delivery_tx),
         )
+
+
+_VMS = tuple(VmId)
+_STATUSES = tuple(Status)
+
+
+def _optional_hex_text(value: bytes | None) -> str | None:
+    return None if value is None else value.hex()
 
 
 def _optional_hex(value: str | None) -> bytes | None:

@@ -58,15 +58,21 @@ class FrameJournal:
 
     py-evm pairs each frame's snapshot with a commit or a revert, and locks its journal between
     transactions without closing the per-transaction snapshot; ``lock`` closes what is still open.
+    Only modules that implement the frame hooks are called (a snapshot is taken at every call
+    frame and cross-VM delivery).
     """
 
     def __init__(self, state: WorkingState, modules: Sequence[Module]) -> None:
         self._state = state
-        self._modules = modules
+        self._hooked: tuple[Module, ...] = ()
+        self.set_modules(modules)
         self._open: list[tuple[int, list[Any]]] = []
 
+    def set_modules(self, modules: Sequence[Module]) -> None:
+        self._hooked = tuple(module for module in modules if _has_frame_hooks(module))
+
     def snapshot(self) -> Any:
-        token = (self._state.checkpoint(), [m.on_frame_snapshot() for m in self._modules])
+        token = (self._state.checkpoint(), [m.on_frame_snapshot() for m in self._hooked])
         self._open.append(token)
         return token
 
@@ -74,14 +80,14 @@ class FrameJournal:
         self._close(token)
         checkpoint, module_tokens = token
         self._state.commit_checkpoint(checkpoint)
-        for module, module_token in zip(self._modules, module_tokens, strict=True):
+        for module, module_token in zip(self._hooked, module_tokens, strict=True):
             module.on_frame_commit(module_token)
 
     def revert(self, token: Any) -> None:
         self._close(token)
         checkpoint, module_tokens = token
         self._state.revert_to(checkpoint)
-        for module, module_token in zip(self._modules, module_tokens, strict=True):
+        for module, module_token in zip(self._hooked, module_tokens, strict=True):
             module.on_frame_revert(module_token)
 
     def lock(self) -> None:
@@ -93,10 +99,22 @@ class FrameJournal:
 
     def _close(self, token: Any) -> None:
         # Frames close innermost first; an outer close also closes anything left inside it.
+        if self._open and self._open[-1] is token:
+            self._open.pop()
+            return
         if not any(open_token is token for open_token in self._open):
             raise RuntimeError("closing a frame snapshot that is not open")
         while self._open.pop() is not token:
             pass
+
+
+def _has_frame_hooks(module: Module) -> bool:
+    """The module overrides one of the frame hooks (its state lives outside the working state)."""
+    kind = type(module)
+    return any(
+        getattr(kind, name) is not getattr(Module, name)
+        for name in ("on_frame_snapshot", "on_frame_commit", "on_frame_revert")
+    )
 
 
 class Application:
@@ -130,6 +148,7 @@ class Application:
                     raise ValueError(f"two handlers for {type_url}")
                 handlers[type_url] = handler
         self.modules[:] = modules
+        self.frames.set_modules(self.modules)
         self._routes = routes
         self._msg_handlers = handlers
 

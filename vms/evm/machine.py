@@ -8,6 +8,7 @@ snapshots are fanned out to the application's ``FrameHooks`` so side stores (Cos
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -154,11 +155,15 @@ class SystemTransaction:
     data: bytes
     gas: int
 
-    @property
+    @functools.cached_property
     def hash(self) -> bytes:
         return bytes(keccak(self.encode()))
 
     def encode(self) -> bytes:
+        return self._encoded
+
+    @functools.cached_property
+    def _encoded(self) -> bytes:
         body = [self.source, self.sender, self.to, self.value, self.gas, self.data]
         return bytes([SYSTEM_TX_TYPE]) + rlp.encode(body)
 

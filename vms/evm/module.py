@@ -8,9 +8,11 @@ state persisted, header and block stored, all into the block's write batch.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import rlp
@@ -20,7 +22,6 @@ from eth.consensus.context import ConsensusContext
 from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N
 from eth.db.chain import ChainDB
 from eth.exceptions import HeaderNotFound, Revert
-from eth.rlp.receipts import Receipt
 from eth.vm.chain_context import ChainContext
 from eth.vm.forks.prague import PragueVM
 from eth_hash.auto import keccak
@@ -100,6 +101,10 @@ class EvmModule(Module):
         # the block being built
         self._vm: PragueVM | None = None
         self._header: BlockHeaderAPI | None = None
+        # gas and bloom of system receipts not yet folded into ``_header`` (one header copy per
+        # block instead of one per delivery)
+        self._system_gas = 0
+        self._system_bloom = 0
         self._txs: list[SignedTransactionAPI] = []
         self._receipts: list[Any] = []
         self._records: list[TxRecord] = []
@@ -262,6 +267,7 @@ class EvmModule(Module):
         )
         self._vm.block_preprocessing(self._vm.get_block())
         self._header = header
+        self._system_gas, self._system_bloom = 0, 0
         self._txs, self._receipts, self._records = [], [], []
 
     @property
@@ -276,6 +282,7 @@ class EvmModule(Module):
 
     def deliver_tx(self, ctx: BlockContext, tx: PendingTx) -> TxResult:
         evm_tx: SignedTransactionAPI = tx.decoded
+        self._settle_header()
         vm, header = self.vm, self._header
         assert header is not None
         try:
@@ -307,19 +314,35 @@ class EvmModule(Module):
     def apply_system_transaction(self, stx: SystemTransaction) -> TxResult:
         """Apply a node-made transaction (cross-VM delivery) inside the block being built: a
         receipt with its logs and gas, indexed like any transaction under its own hash."""
-        vm, header = self.vm, self._header
-        assert header is not None
-        computation = apply_system_transaction(vm.state, stx)
+        computation = apply_system_transaction(self.vm.state, stx)
         gas_used = stx.gas - computation.get_gas_remaining()
-        status = b"" if computation.is_error else b"\x01"
-        receipt = Receipt(
-            state_root=status,
-            gas_used=header.gas_used + gas_used,
-            logs=[_log_entry(*entry) for entry in computation.get_log_entries()],
-        )
-        self._header = vm.add_receipt_to_header(header, receipt)
+        logs = [
+            _LogEntry(bytes(a), tuple(t), bytes(d)) for a, t, d in computation.get_log_entries()
+        ]
+        receipt = self._add_system_receipt(gas_used, logs)
         record = self._record(stx.hash, stx.encode(), stx.sender, receipt, computation, 0, None)
         return self._result(record, computation)
+
+    def _add_system_receipt(self, gas_used: int, logs: list[_LogEntry]) -> _SystemReceipt:
+        """A system receipt's cumulative gas and bloom, kept aside until ``_settle_header``."""
+        assert self._header is not None
+        self._system_gas += gas_used
+        bloom = 0
+        for log in logs:
+            bloom |= _bloom_bits(log.address)
+            for topic in log.topics:
+                bloom |= _bloom_bits(topic.to_bytes(32, "big"))
+        self._system_bloom |= bloom
+        return _SystemReceipt(self._header.gas_used + self._system_gas, logs)
+
+    def _settle_header(self) -> None:
+        """Fold the system receipts' gas and bloom into the header being built."""
+        if self._header is not None and (self._system_gas or self._system_bloom):
+            self._header = self._header.copy(
+                bloom=int(self._header.bloom) | self._system_bloom,
+                gas_used=self._header.gas_used + self._system_gas,
+            )
+            self._system_gas, self._system_bloom = 0, 0
 
     # -- x/crossvm's expected EVM (deliveries of asynchronous messages) -------------------------
 
@@ -356,19 +379,13 @@ class EvmModule(Module):
     ) -> bytes:
         """A receipt of a system transaction from 0x901 to itself that carries ``logs`` (the
         x/crossvm EndBlocker's events), so EVM clients see them with ``eth_getLogs``."""
-        vm, header = self.vm, self._header
-        assert header is not None
         address = bytes(18) + b"\x09\x01"
         stx = SystemTransaction(source=source, sender=address, to=address, value=0, data=b"", gas=0)
-        receipt = Receipt(
-            state_root=b"\x01",
-            gas_used=header.gas_used,
-            logs=[
-                _log_entry(address, [int.from_bytes(t, "big") for t in log.topics], log.data)
-                for log in logs
-            ],
-        )
-        self._header = vm.add_receipt_to_header(header, receipt)
+        entries = [
+            _LogEntry(address, tuple(int.from_bytes(t, "big") for t in log.topics), log.data)
+            for log in logs
+        ]
+        receipt = self._add_system_receipt(0, entries)
         self._record(stx.hash, stx.encode(), address, receipt, _NoComputation(), 0, None)  # type: ignore[arg-type]
         return stx.hash
 
@@ -444,6 +461,7 @@ class EvmModule(Module):
     def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
         if self._vm is None:  # genesis: sealed by init_genesis
             return {"header": self._sealed, "records": []}
+        self._settle_header()
         vm, header = self._vm, self._header
         assert header is not None
         block = vm.set_block_transactions_and_withdrawals(
@@ -545,6 +563,33 @@ class EvmModule(Module):
         self.precompiles.register(address, python_precompile(address, handler, self._frame_states))
 
 
+@dataclass(frozen=True)
+class _LogEntry:
+    """A log as ``_record`` reads it (py-evm's ``Log`` without its RLP machinery)."""
+
+    address: bytes
+    topics: tuple[int, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _SystemReceipt:
+    """What ``_record`` reads of a system transaction's receipt: cumulative gas and logs."""
+
+    gas_used: int
+    logs: list[_LogEntry]
+
+
+@functools.lru_cache(maxsize=4096)
+def _bloom_bits(value: bytes) -> int:
+    """The three bits ``value`` sets in a logs bloom (as eth_bloom computes them)."""
+    digest = bytes(keccak(value))
+    bits = 0
+    for i in (0, 2, 4):
+        bits |= 1 << (int.from_bytes(digest[i : i + 2], "big") & 2047)
+    return bits
+
+
 class _NoComputation:
     """What ``_record`` reads of a computation, for a receipt that ran no code."""
 
@@ -555,9 +600,3 @@ class _NoComputation:
 
 def _account(balance: int) -> dict[str, Any]:
     return {"balance": balance, "nonce": 0, "code": b"", "storage": {}}
-
-
-def _log_entry(address: bytes, topics: Sequence[int], data: bytes) -> Any:
-    from eth.rlp.logs import Log
-
-    return Log(address, tuple(topics), data)

@@ -45,7 +45,7 @@ def test_a_message_is_submitted_then_pending_then_executed_once(aw: AsyncWorld) 
     assert request.attribute("message_id") == str(mid)
     assert request.attribute("target_contract") == aw.counter_text
     assert request.attribute("sender") == "0x" + DEV0.address.hex()
-    (item,) = notice.extras["crossvm"]["events"]
+    (item,) = [event.to_json() for event in notice.extras["crossvm"]["events"]]
     assert (item["type"], item["message"]["status"]) == ("crossvm_request", "pending")
     # its block committed: pending, escrow held by the module account
     record = aw.record(mid)
