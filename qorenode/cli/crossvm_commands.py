@@ -53,10 +53,12 @@ from qorenode.cli.wasm_commands import (
 )
 from qorenode.client import BadResponse, RpcClient, check_native, send_native, wait_for_native
 from qorenode.errors import InvalidParams, NotFound
+from qorenode.interfaces import NodeError
 from qorenode.keys import Keyring
 from qorenode.native_tx import DEFAULT_GAS_LIMIT
 
 MSG_CROSSVM_CALL = "/qorechain.crossvm.v1.MsgCrossVMCall"
+MSG_UPDATE_PARAMS = "/qorechain.crossvm.v1.MsgUpdateParams"
 
 VM_NAMES = ("evm", "cosmwasm", "svm")
 """VM ids 0, 1, 2 (DESIGN §5), as x/crossvm's JSON names them."""
@@ -66,6 +68,15 @@ SOURCE_VMS = ("evm", "cosmwasm")
 
 STATUSES = ("submitted", "pending", "executed", "failed", "timed_out")
 """Message statuses 1..5, as x/crossvm's JSON names them."""
+
+PARAM_NAMES = (
+    "max_message_size",
+    "max_queue_size",
+    "queue_timeout_blocks",
+    "max_delivery_gas",
+    "max_block_delivery_gas",
+)
+"""x/crossvm's params (MsgUpdateParams sets all of them: the others keep their current value)."""
 
 MAX_UINT64 = 2**64 - 1
 EVM_SELECTOR_BYTES = 4
@@ -128,6 +139,22 @@ def register_tx(tx_sub: Any) -> None:
     _wait_options(call)
     call.set_defaults(handler=run_call)
 
+    update = sub.add_parser(
+        "update-params", help="change x/crossvm's params (MsgUpdateParams; the authority only)"
+    )
+    common_options(update)
+    for name in PARAM_NAMES:
+        update.add_argument(
+            "--" + name.replace("_", "-"), default=None, metavar="N", help=f"new {name}"
+        )
+    update.add_argument("--from", dest="from_key", required=True, help="the authority's key")
+    update.add_argument(
+        "--gas", type=int, default=DEFAULT_GAS_LIMIT, help="the transaction's gas limit"
+    )
+    update.add_argument("--memo", default="", help="memo")
+    _wait_options(update)
+    update.set_defaults(handler=run_update_params)
+
 
 def register_query(query_sub: Any) -> None:
     """``query crossvm ...`` (called from ``query_commands.register``)."""
@@ -166,7 +193,11 @@ def register_query(query_sub: Any) -> None:
     common_options(alias)
     alias.add_argument("target_vm", help="the VM it appears on: evm, cosmwasm, svm (0-2)")
     alias.add_argument("source_vm", help="the sender's VM: evm, cosmwasm, svm (0-2)")
-    alias.add_argument("sender", help="the sender's address, as its VM writes it")
+    alias.add_argument(
+        "sender",
+        help="the sender's address as its VM writes it, or a key name (dev0..dev9: for svm, "
+        "the Solana dev keypair)",
+    )
     alias.set_defaults(handler=run_query_alias)
 
 
@@ -435,10 +466,55 @@ def run_query_list(args: argparse.Namespace) -> Any:
     return records
 
 
+def update_params_msg(
+    authority: str, current: Mapping[str, Any], changes: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """``MsgUpdateParams`` with every param: ``changes`` over the ``current`` ones."""
+    params = {name: str(current[name]) for name in PARAM_NAMES}
+    for name, value in changes.items():
+        if value is not None:
+            number = value.strip()
+            if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= MAX_UINT64:
+                flag = "--" + name.replace("_", "-")
+                raise InvalidParams(f"invalid {flag} {value!r}: a positive integer")
+            params[name] = str(int(number))
+    return {"@type": MSG_UPDATE_PARAMS, "authority": authority, "params": params}
+
+
+def run_update_params(args: argparse.Namespace) -> Any:
+    key = Keyring(args.home).get(args.from_key)
+    client = RpcClient(args.node)
+    current = client.call("qor_getCrossVMParams")["params"]
+    changes = {name: getattr(args, name) for name in PARAM_NAMES}
+    if all(value is None for value in changes.values()):
+        raise InvalidParams("give at least one param to change, e.g. --max-queue-size 10")
+    msg = update_params_msg(key.bech32_address, current, changes)
+    tx_hash = send_native(client, key, None, [msg], args.gas, args.memo)
+    if args.no_wait:
+        return {"txhash": tx_hash, "status": "pending"}
+    record = check_native(wait_for_native(client, tx_hash, args.timeout))
+    return {**tx_summary(record), "params": msg["params"]}
+
+
+def resolve_sender(source_vm: str, text: str, home: Path | None) -> str:
+    """A sender as its VM writes it; key names resolve (dev0..dev9 on the SVM are the Solana
+    dev keypairs, elsewhere the keyring's accounts)."""
+    text = text.strip()
+    if source_vm == "svm":
+        return str(resolve_pubkey(text))
+    if text.startswith(("0x", "0X", "qor1")) or home is None:
+        return text
+    try:
+        address = Keyring(home).get(text).address
+    except NodeError:
+        return text  # not a key name: the node says what is wrong with it
+    return "0x" + address.hex() if source_vm == "evm" else to_bech32(address)
+
+
 def run_query_alias(args: argparse.Namespace) -> Any:
     target = parse_vm(args.target_vm, "target VM")
     source = parse_vm(args.source_vm, "source VM")
-    sender = args.sender.strip()
+    sender = resolve_sender(source, args.sender, args.home)
     alias = RpcClient(args.node).call("qor_crossVMAlias", target, source, sender)
     if args.output == "json":
         return {"target_vm": target, "source_vm": source, "sender": sender, "alias": alias}

@@ -230,3 +230,22 @@ def test_a_failing_message_and_the_subscription_filter(setup: Setup) -> None:
         notice = failed_only.notification()["params"]["result"]
         assert notice["message_id"] == int(bad["message_id"])
         assert notice["message"]["status"] == "failed"
+
+
+def test_the_authority_updates_params_with_the_cli(setup: Setup) -> None:
+    s = setup
+    before = s.cli.json("query", "crossvm", "params")
+    assert before["authority"] == bech32.encode(DEV0.address)
+    updated = s.cli.json(
+        "tx", "crossvm", "update-params", "--max-queue-size", "7", "--from", "dev0"
+    )
+    assert updated["code"] == 0 and updated["params"]["max_queue_size"] == "7"
+    after = s.cli.json("query", "crossvm", "params")["params"]
+    assert after == {**before["params"], "max_queue_size": "7"}
+    refused = s.cli.error(
+        "tx", "crossvm", "update-params", "--max-queue-size", "9", "--from", "dev1"
+    )
+    assert "authority" in refused["message"]
+    assert s.cli.json("query", "crossvm", "params")["params"]["max_queue_size"] == "7"
+    alias = s.cli.json("query", "crossvm", "alias", "evm", "svm", "dev0")
+    assert alias["alias"] == rpc(s.url, "qor_crossVMAlias", "evm", "svm", alias["sender"])

@@ -573,3 +573,24 @@ def test_the_source_vm_defaults_to_the_side_that_is_not_the_target() -> None:
     to_evm = cc.build_call_msg(sender, "evm", "0x" + "11" * 20, "0x12345678")
     to_wasm = cc.build_call_msg(sender, "cosmwasm", "0x" + "11" * 20, "{}")
     assert (to_evm["source_vm"], to_wasm["source_vm"]) == ("cosmwasm", "evm")
+
+
+def test_update_params_changes_only_what_is_given() -> None:
+    current = {name: "100" for name in cc.PARAM_NAMES}
+    msg = cc.update_params_msg(
+        "qor1auth", current, {"max_queue_size": "7", "max_message_size": None}
+    )
+    assert msg["@type"] == "/qorechain.crossvm.v1.MsgUpdateParams"
+    assert msg["authority"] == "qor1auth"
+    assert msg["params"] == {**current, "max_queue_size": "7"}
+    with pytest.raises(InvalidParams, match="--max-queue-size"):
+        cc.update_params_msg("qor1auth", current, {"max_queue_size": "-1"})
+
+
+def test_alias_senders_resolve_key_names(tmp_path: Path) -> None:
+    from qorenode.keys import dev_key, solana_dev_keypair
+
+    assert cc.resolve_sender("evm", "dev0", tmp_path) == "0x" + dev_key(0).address.hex()
+    assert cc.resolve_sender("cosmwasm", "dev1", tmp_path) == to_bech32(dev_key(1).address)
+    assert cc.resolve_sender("svm", "dev2", tmp_path) == str(solana_dev_keypair(2).pubkey())
+    assert cc.resolve_sender("evm", "0xabc", tmp_path) == "0xabc"  # the node checks it
