@@ -25,7 +25,10 @@ All figures come from one process and one run, each against a baseline measured 
              after creating the node. For the record.
 
     python -m bench.svm [--n 2000] [--repeat 3] [--block 200] [--http-n 1000] [--accounts 10000]
-                        [--memory-n 50000] [--profile]
+                        [--memory-n 50000] [--profile] [--breakdown]
+
+``--breakdown`` prints, after the figures, where a node transfer's time goes (microseconds per
+transaction, from timers around the application's steps in one extra untimed round).
 """
 
 from __future__ import annotations
@@ -334,6 +337,98 @@ def run_memory(n: int, block: int) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+# -- where the time goes -------------------------------------------------------------------------
+
+
+def breakdown(n: int, block: int) -> list[tuple[str, float]]:
+    """Microseconds per transfer in each step of the node in-process (timers around the
+    application's steps; a fresh home, ``n`` transfers in blocks of ``block``), with the raw
+    LiteSVM figure and the ed25519 check alone on the same transactions."""
+    from solders.transaction import VersionedTransaction
+
+    workdir = Path(tempfile.mkdtemp(prefix="qorenode-bench-svm-breakdown-"))
+    spent: dict[str, float] = {}
+
+    def timed(obj: Any, name: str, label: str) -> None:
+        inner = getattr(obj, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+
+        setattr(obj, name, wrapper)
+
+    try:
+        chain = NodeChain(workdir / "home")
+        try:
+            keypair, rng = payer(), random.Random(4)
+            key = bytes(keypair.pubkey())
+            chain.run_block(sign_transfers(keypair, chain.blockhash(), block, rng))  # warm-up
+            raws = sign_transfers(keypair, chain.blockhash(), n, rng)
+            raw_rate = time_raw({key: chain.svm.account(key)}, raws)
+            txs = [VersionedTransaction.from_bytes(raw) for raw in raws]
+            start = time.perf_counter()
+            for tx in txs:
+                tx.verify_with_results()
+            verify = time.perf_counter() - start
+            app, svm = chain.app, chain.svm
+            timed(svm, "pending_tx", "svm.pending_tx")
+            timed(app, "check_tx", "app.check_tx")
+            timed(app, "build_block", "app.build_block")
+            timed(svm, "deliver_tx", "svm.deliver_tx")
+            timed(svm.svm, "send_transaction", "LiteSVM.send_transaction")
+            for module in app.modules:
+                for step in ("begin_block", "end_block", "commit", "after_commit"):
+                    timed(module, step, "svm." + step if module is svm else "other modules")
+            timed(app.chain_store, "put_block", "chain store put_block")
+            timed(app.database, "write", "LevelDB write")
+            start = time.perf_counter()
+            for chunk in chunks(raws, block):
+                chain.run_block(chunk)
+            total = time.perf_counter() - start
+        finally:
+            chain.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    per = {label: seconds * 1e6 / n for label, seconds in spent.items()}
+    hooks = ["svm.begin_block", "svm.end_block", "svm.after_commit"]
+    steps = ["svm.deliver_tx", "svm.commit", *hooks, "other modules"]
+    steps += ["chain store put_block", "LevelDB write"]
+    module = ["svm.pending_tx", "app.check_tx", "svm.deliver_tx", "svm.commit", *hooks]
+    in_module = sum(per.get(label, 0.0) for label in module)
+    return [
+        ("node in-process, in all", total * 1e6 / n),
+        ("raw LiteSVM (from_bytes + send_transaction, sigverify on)", 1e6 / raw_rate),
+        ("  ed25519 check alone (verify_with_results)", verify * 1e6 / n),
+        ("admission: svm.pending_tx (decode, sanitize, ed25519)", per.get("svm.pending_tx", 0.0)),
+        ("admission: app.check_tx (blockhash window, replay)", per.get("app.check_tx", 0.0)),
+        ("app.build_block", per.get("app.build_block", 0.0)),
+        ("  svm.deliver_tx", per.get("svm.deliver_tx", 0.0)),
+        ("    LiteSVM.send_transaction (sigverify off)", per.get("LiteSVM.send_transaction", 0.0)),
+        ("  svm.commit (records, address index, accounts)", per.get("svm.commit", 0.0)),
+        ("  svm.begin_block, end_block, after_commit", sum(per.get(h, 0.0) for h in hooks)),
+        ("  other modules' begin/end/commit (the EVM's block, ...)", per.get("other modules", 0.0)),
+        ("  chain store put_block (results as JSON)", per.get("chain store put_block", 0.0)),
+        ("  LevelDB write (the block's batch)", per.get("LevelDB write", 0.0)),
+        (
+            "  the rest of build_block (routing, contexts, results)",
+            per.get("app.build_block", 0.0) - sum(per.get(label, 0.0) for label in steps),
+        ),
+        ("the SVM module in all (admission, svm.* steps)", in_module),
+        ("  of which beyond raw LiteSVM", in_module - 1e6 / raw_rate),
+        ("the rest of the node", total * 1e6 / n - in_module),
+    ]
+
+
+def print_breakdown(rows: list[tuple[str, float]], n: int, block: int) -> None:
+    print(f"\nwhere the time goes: system transfers, node in-process, n={n}, blocks of {block}")
+    for label, micros in rows:
+        print(f"  {label:<78} {micros:8.1f} us/tx")
+
+
 # -- the whole bench ------------------------------------------------------------------------------
 
 
@@ -507,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-n", type=int, default=50_000, help="transfers before RSS")
     parser.add_argument("--memory-child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help="cProfile the node's blocks")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="print where a node transfer's time goes"
+    )
     args = parser.parse_args(argv)
     if args.memory_child is not None:
         print(json.dumps(memory_child(args.memory_child, args.block)), flush=True)
@@ -524,6 +622,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     )
+    if args.breakdown:
+        print_breakdown(breakdown(args.n, args.block), args.n, args.block)
     return 0
 
 

@@ -1,12 +1,18 @@
 """The SVM on LiteSVM (solders): accounts persisted in LevelDB, slots and blockhashes the node's.
 
-One LiteSVM instance lives in the node (its signature check on). The node owns what LiteSVM
-cannot keep across restarts or blocks:
+One LiteSVM instance lives in the node. The node owns what LiteSVM cannot keep across restarts or
+blocks, and checks what it checks once rather than twice:
+
+* signatures: verified once, at admission (``decode_transaction``, Solana's -32003 before the
+  mempool); LiteSVM's own check is off for the transactions the node verified (and for the
+  deliveries it signs itself), and on for any other (``simulate``, ``SolanaTx.verified``);
 
 * the slot and clock: ``genesis_slot + height`` and the block time, set at BeginBlock;
 * the recent-blockhash window: one blockhash per block, the last ``BLOCKHASH_WINDOW`` (150) valid;
   LiteSVM's own check is off, the node checks at admission and again at delivery;
 * replay protection: a signature already in the chain (or earlier in the same block) is refused;
+  the signatures of the blocks a valid blockhash can precede are kept in memory, older ones (and
+  those committed before a restart) are looked up in the store;
 * persistence: after each transaction the accounts it could write are marked; Commit writes them
   as ``bytes(Account)`` into the block's batch; a start loads them all back (non-executable
   accounts, program-data among them, before executable ones); a block that fails to build reloads
@@ -15,7 +21,10 @@ cannot keep across restarts or blocks:
 State (prefix ``svm/``):
 
     acct/<pubkey:32>        bytes(Account) (solders' bincode)
-    tx/<signature:64>       the transaction and its result (JSON)
+    tx/<signature:64>       the transaction and its result (``encode_record``: a binary head, the
+                            transaction, its balances and log lines, JSON only for an error,
+                            return data or cross-VM ids; records written as one JSON object by
+                            earlier versions are still read)
     blockhash/<height:8>    the blockhash of that block (the last BLOCKHASH_WINDOW kept)
     block/<height:8>        the block (JSON): blockhash, previous blockhash, parent slot, time,
                             its Solana transactions' signatures in order (``getBlock``)
@@ -41,6 +50,7 @@ import json
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +60,11 @@ from solders.address_lookup_table_account import AddressLookupTable
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
+from solders.message import Message
 from solders.pubkey import Pubkey
+from solders.signature import Signature
 from solders.transaction import VersionedTransaction
-from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
+from solders.transaction_metadata import FailedTransactionMetadata
 
 from qorenode.errors import InternalError
 from qorenode.genesis import REPO_ROOT, InvalidGenesis, crossvm_authority_keypair
@@ -75,7 +87,6 @@ from vms.svm.bridge import (
     alias_address,
     deliver_transaction,
     iter_submissions,
-    may_reach_bridge,
     resolve_account_keys,
 )
 from vms.svm.errors import (
@@ -94,7 +105,7 @@ DEFAULT_COMPUTE_UNITS = 200_000
 DELIVERY_LOG_LINES = 5  # log lines a failed delivery's error keeps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SolanaTx:
     """A decoded Solana transaction as the mempool keeps it."""
 
@@ -102,6 +113,25 @@ class SolanaTx:
     signature: bytes
     payer: bytes
     recent_blockhash: bytes
+    verified: bool = False  # its signatures were verified (``decode_transaction`` does)
+    preflight: bool = False  # ``check_tx`` also simulates it (sendTransaction's preflight)
+    message: Any = None  # ``tx.message`` and its static account keys, read once (solders
+    keys: Sequence[Pubkey] = ()  # copies them out of the transaction on every access)
+
+    def the_message(self) -> Any:
+        return self.tx.message if self.message is None else self.message
+
+    def account_keys(self, message: Any) -> Sequence[Pubkey]:
+        return self.keys or message.account_keys
+
+
+class PreflightFailed(TransactionFailed):
+    """The preflight simulation of a transaction failed; ``outcome`` is the simulation's
+    ``FailedTransactionMetadata`` (sendTransaction answers Solana's -32002 from it)."""
+
+    def __init__(self, outcome: FailedTransactionMetadata) -> None:
+        super().__init__(str(outcome.err()))
+        self.outcome = outcome
 
 
 class SvmModule(Module):
@@ -117,7 +147,12 @@ class SvmModule(Module):
         self._block_signatures: set[bytes] = set()
         self._window: dict[bytes, int] = {}  # blockhash -> height
         self._latest: tuple[bytes, int] = (bytes(32), 0)  # (blockhash, height)
-        self._records: list[tuple[bytes, dict[str, Any]]] = []
+        self._records: list[_Record] = []
+        # replay protection in memory: the signatures committed at each height >= _tracked_from
+        # (the heights a valid blockhash can precede; older ones are dropped)
+        self._recent: dict[int, list[bytes]] = {}
+        self._recent_signatures: set[bytes] = set()
+        self._tracked_from = 0
         self._pending_blockhash: tuple[bytes, int] = self._latest
         self.bridge_program_id: Pubkey | None = None
         self.crossvm_authority: Pubkey | None = None
@@ -127,8 +162,12 @@ class SvmModule(Module):
 
     @staticmethod
     def _fresh_svm() -> LiteSVM:
-        # the node checks blockhashes and replays itself (its window survives restarts)
-        return LiteSVM().with_blockhash_check(False).with_sigverify(True)
+        # the node checks blockhashes and replays itself (its window survives restarts), and
+        # signatures once, at admission (``decode_transaction``): LiteSVM's check is off and
+        # turned on only for a transaction the node has not verified (``_send``, ``simulate``);
+        # LiteSVM's own history of transactions is off (the node keeps its own, ``tx/``)
+        svm = LiteSVM().with_blockhash_check(False).with_sigverify(False)
+        return svm.with_transaction_history(0)
 
     # -- genesis and start ----------------------------------------------------------------------
 
@@ -186,6 +225,10 @@ class SvmModule(Module):
         self.svm = self._load_svm()
         self._load_window()
         self._read_genesis_ids(genesis)
+        # what was committed before this start is looked up in the store (``_replayed``)
+        self._recent.clear()
+        self._recent_signatures.clear()
+        self._tracked_from = self._latest[1] + 1
 
     def _load_svm(self) -> LiteSVM:
         """A LiteSVM with every persisted account: data accounts first, then programs."""
@@ -225,27 +268,35 @@ class SvmModule(Module):
         self._next_index = 0
 
     def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
-        accounts: dict[str, bytes | None] = {}  # what the block wrote, for subscriptions
-        for key in sorted(self._touched):
-            account = self.svm.get_account(Pubkey.from_bytes(key))
-            if account is None or account.lamports == 0:
-                self._store.delete(b"acct/" + key)
-                accounts[str(Pubkey.from_bytes(key))] = None
-            else:
-                self._store.set(b"acct/" + key, bytes(account))
-                accounts[str(Pubkey.from_bytes(key))] = bytes(account)
-        transactions: list[dict[str, Any]] = []
-        for signature, record in self._records:
-            self._store.set(b"tx/" + signature, json.dumps(record, sort_keys=True).encode())
-            keys = self._index_signature(signature, record)
+        transactions: list[dict[str, Any]] = []  # what the block ran, for subscriptions
+        store_set = self._store.set
+        for record in self._records:
+            signature, details, error_json, _, _, _, position, _, static_keys = record
+            store_set(b"tx/" + signature, encode_record(record))
+            # the address index: one entry per static account key, newest first
+            order = _ORDER.pack(2**64 - 1 - details["slot"], 2**32 - 1 - position)
+            keys = list(dict.fromkeys(static_keys))
+            for key in keys:
+                store_set(b"sigaddr/" + key + order + signature, b"")
             transactions.append(
                 {
-                    "signature": record["signature"],
-                    "err": record["err_json"] if record["err"] is not None else None,
-                    "logs": record["logs"],
-                    "accounts": [str(Pubkey.from_bytes(k)) for k in keys],
+                    "signature": details["signature"],
+                    "err": error_json if details["err"] is not None else None,
+                    "logs": details["logs"],
+                    "accounts": [key_text(k) for k in keys],
                 }
             )
+        accounts: dict[str, bytes | None] = {}  # what the block wrote, for subscriptions
+        get_account = self.svm.get_account
+        for key in sorted(self._touched):
+            account = get_account(Pubkey.from_bytes(key))
+            if account is None or account.lamports == 0:
+                self._store.delete(b"acct/" + key)
+                accounts[key_text(key)] = None
+            else:
+                data = bytes(account)
+                store_set(b"acct/" + key, data)
+                accounts[key_text(key)] = data
         blockhash = self._next_blockhash(ctx)
         self._store.set(
             b"block/" + struct.pack(">Q", ctx.height),
@@ -255,7 +306,7 @@ class SvmModule(Module):
                     "previous_blockhash": str(Hash(self._latest[0])),
                     "parent_slot": self.slot(max(ctx.height - 1, 0)),
                     "block_time": ctx.timestamp,
-                    "signatures": [str(t["signature"]) for t in transactions],
+                    "signatures": [t["signature"] for t in transactions],
                 }
             ).encode(),
         )
@@ -274,15 +325,6 @@ class SvmModule(Module):
             "accounts": accounts,
         }
 
-    def _index_signature(self, signature: bytes, record: Mapping[str, Any]) -> list[bytes]:
-        """Write the ``sigaddr/`` entries of one transaction; its static account keys."""
-        tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
-        keys = list(dict.fromkeys(bytes(k) for k in tx.message.account_keys))
-        order = self._order(record)
-        for key in keys:
-            self._store.set(b"sigaddr/" + key + order + signature, b"")
-        return keys
-
     def _next_blockhash(self, ctx: BlockContext) -> bytes:
         seed = struct.pack(">QQ", ctx.height, ctx.timestamp) + self._latest[0]
         return hashlib.sha256(b"qorenode/svm/blockhash" + ctx.chain_id.encode() + seed).digest()
@@ -293,6 +335,14 @@ class SvmModule(Module):
         self._latest = (blockhash, height)
         for old in [h for h, at in self._window.items() if at <= height - BLOCKHASH_WINDOW]:
             del self._window[old]
+        signatures = [record[0] for record in self._records]
+        if signatures:
+            self._recent[height] = signatures
+            self._recent_signatures.update(signatures)
+        # a transaction is committed after its blockhash's block: once that blockhash has left
+        # the window, nothing committed at or before its height can be replayed unnoticed
+        for gone in [at for at in self._recent if at <= height - BLOCKHASH_WINDOW]:
+            self._recent_signatures.difference_update(self._recent.pop(gone))
         self._touched.clear()
         self._records.clear()
         self._block_signatures.clear()
@@ -311,7 +361,9 @@ class SvmModule(Module):
     def tx_kinds(self) -> Sequence[TxKind]:
         return (TxKind.SOLANA,)
 
-    def decode_transaction(self, raw: bytes) -> SolanaTx:
+    def decode_transaction(self, raw: bytes, *, preflight: bool = False) -> SolanaTx:
+        """Deserialize, sanitize and verify ``raw`` (the node's one signature check of a user
+        transaction); ``preflight``: ``check_tx`` is to simulate it too."""
         if len(raw) > MAX_TRANSACTION_SIZE:
             raise InvalidTransaction(
                 f"transaction too large: {len(raw)} bytes (max {MAX_TRANSACTION_SIZE})"
@@ -324,15 +376,21 @@ class SvmModule(Module):
         if not all(tx.verify_with_results()):
             raise SignatureFailure("transaction signature verification failure")
         message = tx.message
+        keys = tuple(message.account_keys)  # a tuple of keys: not tracked by the cyclic GC
         return SolanaTx(
             tx=tx,
             signature=bytes(tx.signatures[0]),
-            payer=bytes(message.account_keys[0]),
+            payer=bytes(keys[0]),
             recent_blockhash=bytes(message.recent_blockhash),
+            verified=True,
+            preflight=preflight,
+            message=message,
+            keys=keys,
         )
 
-    def pending_tx(self, raw: bytes) -> PendingTx:
-        decoded = self.decode_transaction(raw)
+    def pending_tx(self, raw: bytes, *, preflight: bool = False) -> PendingTx:
+        """``raw`` decoded and verified for the mempool (``preflight``: see ``SolanaTx``)."""
+        decoded = self.decode_transaction(raw, preflight=preflight)
         return PendingTx(
             kind=TxKind.SOLANA,
             tx_hash=decoded.signature,
@@ -344,19 +402,47 @@ class SvmModule(Module):
         )
 
     def check_tx(self, tx: PendingTx) -> None:
+        """Admission: the blockhash window and replays; x/crossvm's check of the Submits of a
+        transaction that can reach the bridge; the preflight simulation if asked for (in the same
+        worker call as the mempool's admission: one hop for sendTransaction)."""
         decoded: SolanaTx = tx.decoded
         self._check(decoded)
         queue = self._queue
-        if queue is not None and may_reach_bridge(decoded.tx.message, self.bridge_program_id):
-            submissions = [s for _, s in self._simulated_submissions(decoded.tx)]
-            if submissions:
-                queue.check_svm_submissions(submissions)  # refused at once (sendTransaction)
+        if queue is not None:
+            message = decoded.the_message()
+            if self._reaches_bridge(message, decoded.account_keys(message)):
+                found = self._simulated_submissions(decoded.tx, decoded.verified)
+                submissions = [s for _, s in found]
+                if submissions:
+                    queue.check_svm_submissions(submissions)  # refused at once
+        if decoded.preflight:
+            outcome = self.simulate(decoded.tx, verified=decoded.verified)
+            if isinstance(outcome, FailedTransactionMetadata):
+                raise PreflightFailed(outcome)
+
+    def _reaches_bridge(self, message: Any, keys: Sequence[Pubkey]) -> bool:
+        """``bridge.may_reach_bridge`` on keys already read."""
+        bridge = self.bridge_program_id
+        if bridge is None:
+            return False
+        if not isinstance(message, Message) and message.address_table_lookups:
+            return True
+        return bridge in keys
 
     def _check(self, decoded: SolanaTx) -> None:
-        if decoded.recent_blockhash not in self._window:
+        height = self._window.get(decoded.recent_blockhash)
+        if height is None:
             raise BlockhashNotFound("Blockhash not found")
-        if decoded.signature in self._block_signatures or self.processed(decoded.signature):
+        if self._replayed(decoded.signature, height):
             raise AlreadyProcessed("This transaction has already been processed")
+
+    def _replayed(self, signature: bytes, blockhash_height: int) -> bool:
+        """A transaction whose recent blockhash is of ``blockhash_height`` (in the window) was
+        committed already, or earlier in this block. It can only have been committed after that
+        block: the signatures kept in memory answer, unless that reaches back before this start."""
+        if signature in self._block_signatures or signature in self._recent_signatures:
+            return True
+        return blockhash_height + 1 < self._tracked_from and self.processed(signature)
 
     def deliver_tx(self, ctx: BlockContext, tx: PendingTx) -> TxResult:
         decoded: SolanaTx = tx.decoded
@@ -371,8 +457,19 @@ class SvmModule(Module):
                 codespace=exc.codespace,
                 log=exc.message,
             )
-        reaches = may_reach_bridge(decoded.tx.message, self.bridge_program_id)
-        result, _ = self._execute(ctx, decoded.tx, decoded.signature, ctx.tx_index, reaches)
+        message = decoded.the_message()
+        keys = decoded.account_keys(message)
+        reaches = self._reaches_bridge(message, keys)
+        result, _ = self._execute(
+            ctx,
+            decoded.tx,
+            decoded.signature,
+            ctx.tx_index,
+            reaches,
+            decoded.verified,
+            message,
+            keys,
+        )
         return result
 
     def _execute(
@@ -382,50 +479,78 @@ class SvmModule(Module):
         signature: bytes,
         index: int,
         reaches_bridge: bool,
+        verified: bool,
+        message: Any = None,
+        keys: Sequence[Pubkey] = (),
     ) -> tuple[TxResult, bytes]:
         """Run one transaction (a user's or a delivery) in the block and record it; its result
-        and return data. One that may reach the bridge while x/crossvm listens is simulated
+        and return data. ``verified``: its signatures are known good (LiteSVM need not check
+        them). One that may reach the bridge while x/crossvm listens is simulated
         first: if x/crossvm refuses its Submits it is not executed (a failed, fee-less record);
         once executed, its Submits are queued and their ids kept (``crossvm_message_ids``)."""
         self._block_signatures.add(signature)
         self._next_index = max(self._next_index, index + 1)
         queue = self._queue if reaches_bridge else None
         if queue is not None:
-            found = self._simulated_submissions(tx)
+            found = self._simulated_submissions(tx, verified)
             if found:
                 try:
                     queue.check_svm_submissions([s for _, s in found])
                 except NodeError as exc:
                     return self._refuse(ctx, tx, signature, index, exc, found[0][0]), b""
-        keys = list(tx.message.account_keys)
-        pre_balances = [self._lamports(key) for key in keys]
-        self._touched.update(self._writable_accounts(tx))  # before: whatever LiteSVM does stays
-        outcome = self.svm.send_transaction(tx)
-        meta = outcome.meta() if isinstance(outcome, FailedTransactionMetadata) else outcome
-        error = str(outcome.err()) if isinstance(outcome, FailedTransactionMetadata) else None
+        if message is None:
+            message = tx.message
+        if not keys:
+            keys = message.account_keys
+        # tuples of atoms: the block's records add nothing for the cyclic GC to follow
+        key_bytes = tuple([bytes(key) for key in keys])
+        writable = _writable_flags(message.header, len(keys))
+        balance = self.svm.get_balance
+        pre_balances = tuple([balance(key) or 0 for key in keys])
+        self._touched.update(compress(key_bytes, writable))  # before: whatever LiteSVM does stays
+        if not isinstance(message, Message) and message.address_table_lookups:
+            self._touched.update(self._lookup_writable(message.address_table_lookups))
+        outcome = self._send(tx, verified)
+        failed = isinstance(outcome, FailedTransactionMetadata)
+        meta = outcome.meta() if failed else outcome
+        # a read-only account's lamports cannot change
+        post_balances = tuple(
+            [
+                (balance(key) or 0) if w else lamports
+                for key, w, lamports in zip(keys, writable, pre_balances, strict=True)
+            ]
+        )
+        error = str(outcome.err()) if failed else None
         compute_units = int(meta.compute_units_consumed())
+        return_data = meta.return_data()
+        data = b"" if return_data is None else bytes(return_data.data)
         details: dict[str, Any] = {
-            "signature": str(tx.signatures[0]),
-            "slot": self.slot(ctx.height),
+            "signature": str(Signature.from_bytes(signature)),
+            "slot": self.genesis_slot + ctx.height,
             "err": error,
-            "logs": list(meta.logs()),
+            "logs": meta.logs(),
             "fee": int(meta.fee()),
             "compute_units": compute_units,
-            "return_data": _return_data(meta),
+            "return_data": None
+            if not data
+            else {
+                "program_id": str(return_data.program_id),
+                "data": base64.b64encode(data).decode(),
+            },
         }
-        record = {
-            **details,
-            "err_json": err_json(outcome.err())
-            if isinstance(outcome, FailedTransactionMetadata)
-            else None,
-            "pre_balances": pre_balances,
-            "post_balances": [self._lamports(key) for key in keys],
-            "block_time": ctx.timestamp,
-            "index": index,
-            "tx": base64.b64encode(bytes(tx)).decode(),
-        }
-        self._records.append((signature, record))
-        if error is not None:
+        record: _Record = (
+            signature,
+            details,
+            err_json(outcome.err()) if failed else None,
+            pre_balances,
+            post_balances,
+            ctx.timestamp,
+            index,
+            bytes(tx),
+            key_bytes,
+        )
+        self._records.append(record)  # holds ``details``: the ids below are recorded too
+        if failed:
             return TxResult(
                 signature,
                 TxKind.SOLANA,
@@ -433,16 +558,14 @@ class SvmModule(Module):
                 gas_used=compute_units,
                 code=TransactionFailed.code,
                 codespace=TransactionFailed.codespace,
-                log=error,
+                log=error or "",
                 details=details,
             ), b""
-        return_data = meta.return_data()
-        data = b"" if return_data is None else bytes(return_data.data)
         if queue is not None and self.bridge_program_id is not None:
             submissions = [
                 s
                 for _, s in iter_submissions(
-                    tx.message.instructions,
+                    message.instructions,
                     meta.inner_instructions(),
                     self._account_keys(tx),
                     self.bridge_program_id,
@@ -450,12 +573,35 @@ class SvmModule(Module):
             ]
             if submissions:
                 ids = [int(i) for i in queue.submit_from_svm(ctx, submissions, signature)]
-                details["crossvm_message_ids"] = record["crossvm_message_ids"] = ids
+                details["crossvm_message_ids"] = ids
         result = TxResult(signature, TxKind.SOLANA, True, gas_used=compute_units, details=details)
         return result, data
 
+    def _send(self, tx: VersionedTransaction, verified: bool) -> Any:
+        """LiteSVM's ``send_transaction``, checking signatures unless ``verified``."""
+        if verified:
+            return self.svm.send_transaction(tx)
+        svm = self.svm
+        svm.with_sigverify(True)
+        try:
+            return svm.send_transaction(tx)
+        finally:
+            svm.with_sigverify(False)
+
+    def simulate(self, tx: VersionedTransaction, *, verified: bool = False) -> Any:
+        """LiteSVM's simulation of ``tx`` on the current state (``TransactionMetadata`` or
+        ``FailedTransactionMetadata``), checking its signatures unless ``verified``."""
+        if verified:
+            return self.svm.simulate_transaction(tx)
+        svm = self.svm
+        svm.with_sigverify(True)
+        try:
+            return svm.simulate_transaction(tx)
+        finally:
+            svm.with_sigverify(False)
+
     def _simulated_submissions(
-        self, tx: VersionedTransaction
+        self, tx: VersionedTransaction, verified: bool
     ) -> list[tuple[int, BridgeSubmission]]:
         """The Submits ``tx`` would make (with their top-level instruction), simulated on LiteSVM;
         none if the simulation fails (the transaction will fail as well) or raises (its execution
@@ -464,7 +610,7 @@ class SvmModule(Module):
         if bridge is None:
             return []
         try:
-            outcome = self.svm.simulate_transaction(tx)
+            outcome = self.simulate(tx, verified=verified)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # pyo3 panics are BaseException
@@ -490,7 +636,8 @@ class SvmModule(Module):
         """x/crossvm refused the transaction's Submits: it does not run (no fee, no state). It is
         recorded as failed, so ``getSignatureStatuses`` and ``getTransaction`` show why; its
         Solana error is ``InstructionError(<the first submitting instruction>, Custom(code))``."""
-        balances = [self._lamports(key) for key in tx.message.account_keys]
+        keys = tx.message.account_keys
+        balances = [self.svm.get_balance(key) or 0 for key in keys]
         details: dict[str, Any] = {
             "signature": str(tx.signatures[0]),
             "slot": self.slot(ctx.height),
@@ -500,16 +647,19 @@ class SvmModule(Module):
             "compute_units": 0,
             "return_data": None,
         }
-        record = {
-            **details,
-            "err_json": {"InstructionError": [instruction, {"Custom": exc.code}]},
-            "pre_balances": balances,
-            "post_balances": balances,
-            "block_time": ctx.timestamp,
-            "index": index,
-            "tx": base64.b64encode(bytes(tx)).decode(),
-        }
-        self._records.append((signature, record))
+        self._records.append(
+            (
+                signature,
+                details,
+                {"InstructionError": [instruction, {"Custom": exc.code}]},
+                balances,
+                balances,
+                ctx.timestamp,
+                index,
+                bytes(tx),
+                [bytes(k) for k in keys],
+            )
+        )
         return TxResult(
             signature,
             TxKind.SOLANA,
@@ -588,7 +738,8 @@ class SvmModule(Module):
         reaches = program == bytes(bridge) or any(key == bytes(bridge) for key, _ in accounts)
         index = max(block.tx_index, self._next_index)
         try:
-            result, return_data = self._execute(block, tx, signature, index, reaches)
+            # signed by the node just now: LiteSVM need not check the signature again
+            result, return_data = self._execute(block, tx, signature, index, reaches, True)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # pyo3 panics are BaseException
@@ -606,20 +757,10 @@ class SvmModule(Module):
             error = f"codespace: {result.codespace}, code: {result.code}: {result.log}"
         return DeliveryResult(False, gas_used=result.gas_used, error=error, tx_hash=signature)
 
-    def _writable_accounts(self, tx: VersionedTransaction) -> set[bytes]:
-        """Every account the transaction could have written (static keys and table lookups)."""
-        message = tx.message
-        keys = list(message.account_keys)
-        header = message.header
-        signed = header.num_required_signatures
+    def _lookup_writable(self, lookups: Sequence[Any]) -> set[bytes]:
+        """The writable addresses a v0 message loads from lookup tables (those that resolve)."""
         writable: set[bytes] = set()
-        for index, key in enumerate(keys):
-            if index < signed:
-                if index < signed - header.num_readonly_signed_accounts:
-                    writable.add(bytes(key))
-            elif index < len(keys) - header.num_readonly_unsigned_accounts:
-                writable.add(bytes(key))
-        for lookup in getattr(message, "address_table_lookups", None) or []:
+        for lookup in lookups:
             addresses = self._table_addresses(lookup.account_key)
             if addresses is None:
                 continue
@@ -627,10 +768,6 @@ class SvmModule(Module):
                 if i < len(addresses):
                     writable.add(bytes(addresses[i]))
         return writable
-
-    def _lamports(self, key: Pubkey) -> int:
-        account = self.svm.get_account(key)
-        return 0 if account is None else int(account.lamports)
 
     # -- API ------------------------------------------------------------------------------------
 
@@ -682,7 +819,7 @@ class SvmModule(Module):
 
     def transaction(self, signature: bytes) -> dict[str, Any] | None:
         raw = self._store.get(b"tx/" + signature)
-        return None if raw is None else dict(json.loads(raw))
+        return None if raw is None else decode_record(signature, raw)
 
     def signatures_for_address(
         self, pubkey: bytes, limit: int, before: bytes | None = None, until: bytes | None = None
@@ -744,6 +881,132 @@ class SvmModule(Module):
         self._touched.add(pubkey)
 
 
+_KEY_TEXT: dict[bytes, str] = {}
+_KEY_TEXT_MAX = 1 << 16
+
+
+def key_text(key: bytes) -> str:
+    """The base58 text of a 32-byte key, cached (programs and payers recur in every block)."""
+    text = _KEY_TEXT.get(key)
+    if text is None:
+        if len(_KEY_TEXT) >= _KEY_TEXT_MAX:
+            _KEY_TEXT.clear()
+        text = _KEY_TEXT[key] = str(Pubkey.from_bytes(key))
+    return text
+
+
+def _writable_flags(header: Any, count: int) -> list[bool]:
+    """Which of a message's ``count`` static account keys its header makes writable: the signed
+    ones but the last ``num_readonly_signed_accounts``, the unsigned ones but the last
+    ``num_readonly_unsigned_accounts`` (a sanitized message's counts fit)."""
+    signed = header.num_required_signatures
+    readonly_signed = header.num_readonly_signed_accounts
+    readonly_unsigned = header.num_readonly_unsigned_accounts
+    unsigned = count - signed
+    flags = (
+        [True] * (signed - readonly_signed)
+        + [False] * readonly_signed
+        + [True] * (unsigned - readonly_unsigned)
+        + [False] * readonly_unsigned
+    )
+    if len(flags) == count:
+        return flags
+    # counts a sanitized message cannot have (LiteSVM refuses such a transaction)
+    signed_writable = signed - readonly_signed
+    unsigned_writable = count - readonly_unsigned
+    return [i < signed_writable if i < signed else i < unsigned_writable for i in range(count)]
+
+
+# A transaction of the block being built, as Commit writes it (``encode_record``): signature,
+# details (the TxResult's: signature, slot, err, logs, fee, compute units, return data, crossvm
+# message ids), err_json, pre-balances, post-balances, block time, index in the block, the
+# transaction's bytes, its static account keys. A plain tuple: one is made per transaction.
+_Record = tuple[
+    bytes, dict[str, Any], Any, Sequence[int], Sequence[int], int, int, bytes, Sequence[bytes]
+]
+
+
+# version, slot, block time, index, fee, compute units, balances (keys), transaction length, logs
+_RECORD_HEAD = struct.Struct("<BQqIQQHHI")
+_RECORD_V1 = 1
+_NO_EXTRA = (None, None, None, None)
+_ORDER = struct.Struct(">QI")
+
+
+def encode_record(record: _Record) -> bytes:
+    """The ``tx/`` value of a transaction: a fixed binary head, the transaction's bytes, its pre-
+    and post-balances (u64 LE each), its log lines (u32 LE lengths, then their UTF-8), then, only
+    if any is set, ``[err, err_json, return_data, crossvm_message_ids]`` as JSON. The record as
+    one sorted JSON object cost more than the transaction's execution."""
+    _, details, error_json, pre_balances, post_balances, block_time, position, tx, _ = record
+    count = len(pre_balances)
+    balances = struct.pack(f"<{2 * count}Q", *pre_balances, *post_balances)
+    lines = [line.encode() for line in details["logs"]]
+    lengths = struct.pack(f"<{len(lines)}I", *map(len, lines))
+    extra = (
+        details["err"],
+        error_json,
+        details["return_data"],
+        details.get("crossvm_message_ids"),
+    )
+    head = _RECORD_HEAD.pack(
+        _RECORD_V1,
+        details["slot"],
+        block_time,
+        position,
+        details["fee"],
+        details["compute_units"],
+        count,
+        len(tx),
+        len(lines),
+    )
+    tail = b"" if extra == _NO_EXTRA else json.dumps(extra, separators=(",", ":")).encode()
+    return b"".join((head, tx, balances, lengths, *lines, tail))
+
+
+def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
+    """A ``tx/`` value as the dict the RPC answers from: ``signature``, ``slot``, ``block_time``,
+    ``index``, ``err``, ``err_json``, ``logs``, ``fee``, ``compute_units``, ``return_data``,
+    ``pre_balances``, ``post_balances``, ``tx`` (base64) and, if any, ``crossvm_message_ids``.
+    A record written as a JSON object (by earlier versions) is read as such."""
+    if raw[:1] == b"{":
+        return dict(json.loads(raw))
+    version, slot, block_time, index, fee, units, count, size, lines = _RECORD_HEAD.unpack_from(raw)
+    if version != _RECORD_V1:
+        raise InternalError(f"svm transaction record of unknown version {version}")
+    offset = _RECORD_HEAD.size
+    tx = raw[offset : offset + size]
+    offset += size
+    balances = list(struct.unpack_from(f"<{2 * count}Q", raw, offset))
+    offset += 16 * count
+    logs = []
+    lengths = struct.unpack_from(f"<{lines}I", raw, offset)
+    offset += 4 * lines
+    for length in lengths:
+        logs.append(raw[offset : offset + length].decode())
+        offset += length
+    err = error_json = return_data = message_ids = None
+    if offset < len(raw):
+        err, error_json, return_data, message_ids = json.loads(raw[offset:])
+    record: dict[str, Any] = {"block_time": block_time, "compute_units": units}
+    if message_ids is not None:  # the keys in sorted order, as the JSON records had them
+        record["crossvm_message_ids"] = message_ids
+    record |= {
+        "err": err,
+        "err_json": error_json,
+        "fee": fee,
+        "index": index,
+        "logs": logs,
+        "post_balances": balances[count:],
+        "pre_balances": balances[:count],
+        "return_data": return_data,
+        "signature": str(Signature.from_bytes(signature)),
+        "slot": slot,
+        "tx": base64.b64encode(tx).decode(),
+    }
+    return record
+
+
 def genesis_program_bytes(entry: Mapping[str, Any]) -> bytes:
     """The ELF of a genesis ``svm.programs`` entry: ``so`` (a path, relative to the repository
     unless absolute) or ``so_base64``; checked against ``sha256`` when the entry has one."""
@@ -787,10 +1050,3 @@ def _tagged(value: Any, prefix: str) -> Any:
     if to_json is None:  # a fieldless enum member: TransactionErrorFieldless.X
         return str(value).rsplit(".", 1)[-1]
     return {type(value).__name__.removeprefix(prefix): json.loads(to_json())}
-
-
-def _return_data(meta: TransactionMetadata) -> dict[str, str] | None:
-    data = meta.return_data()
-    if data is None or not bytes(data.data):
-        return None
-    return {"program_id": str(data.program_id), "data": base64.b64encode(bytes(data.data)).decode()}

@@ -16,7 +16,7 @@ simulation failed: ..." with ``data`` the simulation result (``err``, ``logs``, 
 ``unitsConsumed``, ...). ``requestAirdrop`` sends a real system transfer signed by the faucet
 keypair of the genesis (``qorenode.genesis.solana_faucet_keypair``).
 
-Known limits: ``simulateTransaction`` always verifies signatures (LiteSVM's check is on);
+Known limits: ``simulateTransaction`` always verifies signatures (``SvmModule.simulate``);
 ``getTransaction`` lists balances of the static account keys only; no ``jsonParsed`` for
 transactions; ``base64+zstd`` is refused. ``getSignaturesForAddress`` indexes the static account
 keys of each transaction (not addresses loaded from lookup tables); ``getBlock`` knows the blocks
@@ -50,6 +50,7 @@ from vms.svm.module import (
     BLOCKHASH_WINDOW,
     DEFAULT_COMPUTE_UNITS,
     MAX_TRANSACTION_SIZE,
+    PreflightFailed,
     SvmModule,
     err_json,
 )
@@ -361,25 +362,10 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
 
     # -- transactions -------------------------------------------------------------------------
 
-    def preflight(pending: PendingTx) -> None:
-        """Blockhash, replay and simulation checks (worker thread), as Solana's preflight."""
-        try:
-            svm.check_tx(pending)
-        except BlockhashNotFound:
-            raise _preflight_failure("Blockhash not found", "BlockhashNotFound", []) from None
-        except AlreadyProcessed:
-            raise _preflight_failure(
-                "This transaction has already been processed", "AlreadyProcessed", []
-            ) from None
-        outcome = svm.svm.simulate_transaction(pending.decoded.tx)
-        if isinstance(outcome, FailedTransactionMetadata):
-            err = err_json(outcome.err())
-            meta = outcome.meta()
-            raise _preflight_failure(
-                _error_text(err), err, list(meta.logs()), int(meta.compute_units_consumed())
-            )
-
     async def submit(pending: PendingTx) -> None:
+        """Admit ``pending`` (one worker call): blockhash and replay checks, then, if it asks for
+        a preflight (``pending_tx(raw, preflight=True)``), Solana's preflight simulation in
+        ``SvmModule.check_tx``, then the mempool."""
         try:
             await node.submit(pending)
         except BlockhashNotFound:
@@ -388,12 +374,19 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             raise _preflight_failure(
                 "This transaction has already been processed", "AlreadyProcessed", []
             ) from None
+        except PreflightFailed as exc:
+            outcome = exc.outcome
+            err = err_json(outcome.err())
+            meta = outcome.meta()
+            raise _preflight_failure(
+                _error_text(err), err, list(meta.logs()), int(meta.compute_units_consumed())
+            ) from None
         except AlreadyKnown:
             pass  # the same transaction is already pending: Solana answers its signature
 
-    def decode(raw: bytes) -> PendingTx:
+    def decode(raw: bytes, preflight: bool) -> PendingTx:
         try:
-            return svm.pending_tx(raw)
+            return svm.pending_tx(raw, preflight=preflight)
         except InvalidTransaction as exc:
             raise invalid_params(exc.message) from None
         except SignatureFailure:
@@ -404,11 +397,9 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     async def send_transaction(transaction: Any, config: Any = None) -> str:
         cfg = parse_config(config)
         raw = _decode_wire(transaction, cfg.get("encoding"))
-        pending = decode(raw)
-        if not cfg.get("skipPreflight", False):
-            await node.run(lambda: preflight(pending))
+        pending = decode(raw, preflight=not cfg.get("skipPreflight", False))
         await submit(pending)
-        return str(pending.decoded.tx.signatures[0])
+        return str(Signature.from_bytes(pending.tx_hash))
 
     async def simulate_transaction(transaction: Any, config: Any = None) -> dict[str, Any]:
         cfg = parse_config(config)
@@ -418,12 +409,14 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             tx.sanitize()
         except Exception as exc:
             raise invalid_params(f"failed to deserialize transaction: {exc}") from None
-        if cfg.get("sigVerify") and not all(tx.verify_with_results()):
+        verified = bool(cfg.get("sigVerify"))
+        if verified and not all(tx.verify_with_results()):
             raise SolanaRpcError("Transaction signature verification failure", rpc_code=-32003)
         replace = bool(cfg.get("replaceRecentBlockhash"))
 
         def value() -> dict[str, Any]:
-            outcome = svm.svm.simulate_transaction(tx)
+            # LiteSVM checks the signatures unless sigVerify did already (see Known limits)
+            outcome = svm.simulate(tx, verified=verified)
             meta = outcome.meta()
             data = meta.return_data()
             return_data = None
@@ -534,12 +527,12 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
                 ),
             ]
             message = Message.new_with_blockhash(instructions, faucet.pubkey(), blockhash)
-            return svm.pending_tx(bytes(Transaction([faucet], message, blockhash)))
+            raw = bytes(Transaction([faucet], message, blockhash))
+            return svm.pending_tx(raw, preflight=True)
 
         pending = await node.run(build)
-        await node.run(lambda: preflight(pending))
         await submit(pending)
-        return str(pending.decoded.tx.signatures[0])
+        return str(Signature.from_bytes(pending.tx_hash))
 
     # -- programs, address history, blocks ------------------------------------------------------
 

@@ -1,0 +1,283 @@
+"""The SVM adapter's one signature check, its in-memory replay window, its binary transaction
+records and the sendTransaction preflight inside the mempool's admission (issue 4's fast paths):
+each keeps the answers the slower paths gave."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from solders.hash import Hash
+from solders.instruction import AccountMeta, Instruction
+from solders.keypair import Keypair
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+from solders.system_program import TransferParams, transfer
+from solders.transaction import Transaction, VersionedTransaction
+
+from qorenode.interfaces import PendingTx, TxKind, TxResult
+from qorenode.keys import solana_dev_keypair
+from qorenode.node import Node, NodeConfig
+from qorenode.rpc.jsonrpc import handle_request_body
+from tests.unit.core.chainkit import Chain
+from vms.svm.errors import AlreadyProcessed
+from vms.svm.module import (
+    BLOCKHASH_WINDOW,
+    SolanaTx,
+    decode_record,
+    encode_record,
+)
+
+MEMO = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
+ALICE = solana_dev_keypair(0)
+BOB = solana_dev_keypair(1)
+SOL = 10**9
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Iterator[Chain]:
+    chain = Chain(tmp_path / "db")
+    yield chain
+    chain.close()
+
+
+def svm(chain: Chain) -> Any:
+    return chain.comp.svm  # type: ignore[union-attr]
+
+
+def pay(to: Pubkey, lamports: int, sender: Keypair = ALICE) -> Instruction:
+    return transfer(TransferParams(from_pubkey=sender.pubkey(), to_pubkey=to, lamports=lamports))
+
+
+def signed(chain: Chain, instructions: list[Instruction], signers: list[Keypair]) -> bytes:
+    recent = Hash(svm(chain).latest_blockhash[0])
+    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
+    return bytes(Transaction(signers, message, recent))
+
+
+def send(chain: Chain, raw: bytes) -> TxResult:
+    pending = svm(chain).pending_tx(raw)
+    chain.app.check_tx(pending)
+    (result,) = chain.mine(pending).results
+    return result
+
+
+def forged(chain: Chain, raw: bytes) -> PendingTx:
+    """``raw`` with its message changed after signing, wrapped as if admitted without the
+    node's check (a ``SolanaTx`` not marked verified)."""
+    bad = bytearray(raw)
+    bad[-1] ^= 0xFF
+    tx = VersionedTransaction.from_bytes(bytes(bad))
+    decoded = SolanaTx(
+        tx=tx,
+        signature=bytes(tx.signatures[0]),
+        payer=bytes(tx.message.account_keys[0]),
+        recent_blockhash=bytes(tx.message.recent_blockhash),
+    )
+    return PendingTx(
+        TxKind.SOLANA, decoded.signature, bytes(bad), decoded, decoded.payer, 0, 200_000
+    )
+
+
+# --- signatures: checked once ------------------------------------------------------------------
+
+
+def test_litesvm_checks_only_what_the_node_did_not_verify(chain: Chain) -> None:
+    assert svm(chain).svm.get_sigverify() is False
+    raw = signed(chain, [pay(BOB.pubkey(), 5)], [ALICE])
+    assert svm(chain).pending_tx(raw).decoded.verified
+    before = svm(chain).account(bytes(BOB.pubkey())).lamports
+    (result,) = chain.mine(forged(chain, raw)).results
+    assert not result.success and "SignatureFailure" in result.log
+    assert svm(chain).account(bytes(BOB.pubkey())).lamports == before
+    assert svm(chain).svm.get_sigverify() is False  # turned back off
+
+
+def test_simulate_checks_signatures_unless_verified(chain: Chain) -> None:
+    raw = signed(chain, [pay(BOB.pubkey(), 5)], [ALICE])
+    tx = forged(chain, raw).decoded.tx
+    outcome = svm(chain).simulate(tx)
+    assert "SignatureFailure" in str(outcome.err())
+    assert svm(chain).svm.get_sigverify() is False
+    good = VersionedTransaction.from_bytes(raw)
+    assert svm(chain).simulate(good, verified=True).meta().compute_units_consumed() > 0
+
+
+# --- replays: in memory for the window, the store before a restart ----------------------------
+
+
+def test_a_replay_is_refused_from_memory_and_after_a_restart(chain: Chain) -> None:
+    raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
+    assert send(chain, raw).success
+    with pytest.raises(AlreadyProcessed):
+        chain.app.check_tx(svm(chain).pending_tx(raw))
+    chain.restart()  # nothing in memory: the store answers for what came before the start
+    with pytest.raises(AlreadyProcessed):
+        chain.app.check_tx(svm(chain).pending_tx(raw))
+    (result,) = chain.mine(svm(chain).pending_tx(raw)).results
+    assert not result.success and result.code == AlreadyProcessed.code
+    # committed after the restart: memory again
+    raw = signed(chain, [pay(BOB.pubkey(), 2)], [ALICE])
+    assert send(chain, raw).success
+    with pytest.raises(AlreadyProcessed):
+        chain.app.check_tx(svm(chain).pending_tx(raw))
+
+
+def test_the_replay_memory_holds_the_window_only(chain: Chain) -> None:
+    raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
+    assert send(chain, raw).success
+    signature = VersionedTransaction.from_bytes(raw).signatures[0]
+    module = svm(chain)
+    assert bytes(signature) in module._recent_signatures
+    for _ in range(BLOCKHASH_WINDOW):
+        chain.mine()
+    assert bytes(signature) not in module._recent_signatures
+    assert len(module._recent) <= BLOCKHASH_WINDOW
+    assert module.processed(bytes(signature))  # still in the chain, of course
+
+
+# --- records: binary, read back as the same dict -----------------------------------------------
+
+
+def _as_json_was(record: dict[str, Any]) -> dict[str, Any]:
+    return dict(json.loads(json.dumps(record, sort_keys=True)))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {
+            "err": "InstructionError(0, Custom(1))",
+            "err_json": {"InstructionError": [0, {"Custom": 1}]},
+        },
+        {"return_data": {"program_id": str(MEMO), "data": "AQID"}, "crossvm_message_ids": [3, 4]},
+    ],
+)
+def test_a_record_reads_back_as_the_json_record_did(extra: dict[str, Any]) -> None:
+    signature = bytes(range(64))
+    details: dict[str, Any] = {
+        "signature": str(Signature.from_bytes(signature)),
+        "slot": 77,
+        "err": extra.get("err"),
+        "logs": ["Program log: ünïcode", "two\nlines", ""],
+        "fee": 5000,
+        "compute_units": 150,
+        "return_data": extra.get("return_data"),
+    }
+    if "crossvm_message_ids" in extra:
+        details["crossvm_message_ids"] = extra["crossvm_message_ids"]
+    tx = b"\x01" + bytes(200)
+    record = (
+        signature,
+        details,
+        extra.get("err_json"),
+        (9, 0, 1),
+        (4, 5, 1),
+        1_790_000_000,
+        3,
+        tx,
+        (),
+    )
+    expected = {
+        **details,
+        "err_json": extra.get("err_json"),
+        "pre_balances": [9, 0, 1],
+        "post_balances": [4, 5, 1],
+        "block_time": 1_790_000_000,
+        "index": 3,
+        "tx": base64.b64encode(tx).decode(),
+    }
+    decoded = decode_record(signature, encode_record(record))
+    assert decoded == _as_json_was(expected)
+    assert list(decoded) == sorted(decoded)
+
+
+def test_records_written_as_json_are_still_read(chain: Chain) -> None:
+    raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
+    result = send(chain, raw)
+    record = svm(chain).transaction(result.tx_hash)
+    assert record["pre_balances"][1] + 1 == record["post_balances"][1]
+    svm(chain)._store.set(b"tx/" + result.tx_hash, json.dumps(record, sort_keys=True).encode())
+    assert svm(chain).transaction(result.tx_hash) == record
+
+
+def test_read_only_balances_and_memo_records(chain: Chain) -> None:
+    memo = Instruction(MEMO, b"a memo", [AccountMeta(ALICE.pubkey(), True, False)])
+    result = send(chain, signed(chain, [memo], [ALICE]))
+    record = svm(chain).transaction(result.tx_hash)
+    assert record["post_balances"][0] == record["pre_balances"][0] - record["fee"]
+    program = svm(chain).account(bytes(MEMO)).lamports
+    assert record["pre_balances"][1] == record["post_balances"][1] == program
+    assert record["logs"] == result.details["logs"]
+    assert record["signature"] == result.details["signature"]
+
+
+# --- sendTransaction: the preflight in the admission's one worker call -------------------------
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[Node]:
+    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
+    yield node
+    node.close()
+
+
+def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+
+    async def main() -> bytes | None:
+        return await handle_request_body(body.encode(), node.registry)
+
+    out = trio.run(main)
+    assert out is not None
+    return dict(json.loads(out))
+
+
+def test_send_transaction_preflights_within_one_worker_call(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[str] = []
+    real_run, real_submit = node.run, node.submit
+
+    async def run(fn: Any) -> Any:
+        runs.append("run")
+        return await real_run(fn)
+
+    async def submit(tx: PendingTx) -> bytes:
+        runs.append("submit")
+        return await real_submit(tx)
+
+    monkeypatch.setattr(node, "run", run)
+    monkeypatch.setattr(node, "submit", submit)
+    recent = Hash(node.composition.svm.latest_blockhash[0])
+    poor = Keypair()
+
+    def wire(instruction: Instruction, payer: Keypair) -> tuple[str, Transaction]:
+        message = Message.new_with_blockhash([instruction], payer.pubkey(), recent)
+        tx = Transaction([payer], message, recent)
+        return base64.b64encode(bytes(tx)).decode(), tx
+
+    funding, tx = wire(pay(poor.pubkey(), SOL), ALICE)
+    assert call(node, "sendTransaction", funding, {"encoding": "base64"})["result"] == str(
+        tx.signatures[0]
+    )
+    node.mine()
+    overdraft, _ = wire(pay(BOB.pubkey(), 2 * SOL, poor), poor)  # the preflight refuses it
+    error = call(node, "sendTransaction", overdraft, {"encoding": "base64"})["error"]
+    assert error["code"] == -32002
+    assert error["message"].startswith("Transaction simulation failed: Error processing")
+    assert error["data"]["err"] == {"InstructionError": [0, {"Custom": 1}]}
+    assert any("insufficient lamports" in line for line in error["data"]["logs"])
+    assert runs == ["submit", "submit"]  # no separate preflight call
+    assert len(node.mempool) == 0
+    skipped = call(
+        node, "sendTransaction", overdraft, {"encoding": "base64", "skipPreflight": True}
+    )
+    assert "result" in skipped and len(node.mempool) == 1
