@@ -101,12 +101,31 @@ def python_precompile(
     return run
 
 
+@dataclass
+class LedgerLayer:
+    """A layer other modules open over the EVM state (a cross-VM delivery, a native transaction,
+    a CosmWasm submessage): the frame hooks' part at once, py-evm's snapshot only before the
+    first EVM write under it (most such layers never write EVM state)."""
+
+    state: QoreState
+    hooks_token: Any
+    evm_snapshot: Any = None
+
+
 class QoreState(PragueState):
-    """Prague state whose snapshots, commits, reverts and locks reach the frame hooks."""
+    """Prague state whose snapshots, commits, reverts and locks reach the frame hooks, and
+    which keeps the ledger layers of other modules (``open_layer``)."""
 
     frame_hooks: FrameHooks
 
+    def _layers(self) -> list[LedgerLayer]:
+        layers: list[LedgerLayer] | None = self.__dict__.get("_ledger_layers")
+        if layers is None:
+            layers = self.__dict__["_ledger_layers"] = []
+        return layers
+
     def snapshot(self) -> Any:
+        self.materialize_layers()  # EVM execution may write from here on
         root, checkpoint = super().snapshot()
         return root, checkpoint, self.frame_hooks.snapshot()
 
@@ -123,6 +142,35 @@ class QoreState(PragueState):
     def lock_changes(self) -> None:
         super().lock_changes()
         self.frame_hooks.lock()
+
+    # -- ledger layers ------------------------------------------------------------------------
+
+    def open_layer(self) -> LedgerLayer:
+        layer = LedgerLayer(self, self.frame_hooks.snapshot())
+        self._layers().append(layer)
+        return layer
+
+    def materialize_layers(self) -> None:
+        """Before an EVM write: give every open layer its py-evm snapshot, outermost first (no
+        EVM write happened since any of them opened, so each snapshot is the layer's start)."""
+        for layer in self._layers():
+            if layer.evm_snapshot is None:
+                layer.evm_snapshot = super().snapshot()
+
+    def close_layer(self, layer: LedgerLayer, keep: bool) -> None:
+        layers = self._layers()
+        if not layers or layers[-1] is not layer:
+            raise RuntimeError("ledger layers close innermost first")
+        layers.pop()
+        if layer.evm_snapshot is not None:
+            if keep:
+                super().commit(layer.evm_snapshot)
+            else:
+                super().revert(layer.evm_snapshot)
+        if keep:
+            self.frame_hooks.commit(layer.hooks_token)
+        else:
+            self.frame_hooks.revert(layer.hooks_token)
 
 
 def build_vm_class(registry: PrecompileRegistry, hooks: FrameHooks) -> type[PragueVM]:

@@ -539,22 +539,27 @@ class EvmModule(Module):
         return self._frame_states[-1] if self._frame_states else self.vm.state
 
     def set_balance(self, address: bytes, value: int) -> None:
-        self._write_state().set_balance(Address(address), value)
+        state = self._write_state()
+        state.materialize_layers()  # type: ignore[attr-defined]
+        state.set_balance(Address(address), value)
 
     def get_nonce(self, address: bytes) -> int:
         return int(self.read_state().get_nonce(Address(address)))
 
     def increment_nonce(self, address: bytes) -> None:
-        self._write_state().increment_nonce(Address(address))
+        state = self._write_state()
+        state.materialize_layers()  # type: ignore[attr-defined]
+        state.increment_nonce(Address(address))
 
     def snapshot(self) -> Any:
-        return self._write_state().snapshot()
+        """A ledger layer over the EVM state and every side store (``machine.LedgerLayer``)."""
+        return self._write_state().open_layer()  # type: ignore[attr-defined]
 
     def commit_snapshot(self, token: Any) -> None:
-        self._write_state().commit(token)
+        token.state.close_layer(token, keep=True)
 
     def revert_snapshot(self, token: Any) -> None:
-        self._write_state().revert(token)
+        token.state.close_layer(token, keep=False)
 
     # -- Python precompiles (x/crossvm's 0x901) -------------------------------------------------
 
