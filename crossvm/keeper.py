@@ -10,7 +10,8 @@ State (prefix ``crossvm/`` of the node's LevelDB; integers big-endian):
                             messages, FIFO by id; removed when the message reaches a terminal
                             state
     queue_size              number of entries under ``queue/`` (8 bytes)
-    event/<height:8><n:4>   the module's events of that block, in order (JSON)
+    event/<height:8><n:4>   the module's events of that block, in order: a JSON array
+                            [type, [[key, value], ...], evm_logged]
     event_count             height (8) | events so far in that block (4)
 
 Every write goes through the node's working state, so a reverted EVM frame, a failed
@@ -39,6 +40,8 @@ class CrossVmKeeper:
     def __init__(self, store: KVStore) -> None:
         self._store = store
         self._parsed: tuple[bytes | None, Params] = (None, Params())
+        self._decoded_height = -1
+        self._decoded_events: dict[bytes, tuple[Event, bool]] = {}
 
     def init_genesis(self, section: Mapping[str, Any], default_authority: bytes) -> None:
         params = Params.from_json(section.get("params", {}))
@@ -161,7 +164,7 @@ class CrossVmKeeper:
         stored_height, count = _EVENT_COUNT.unpack(raw) if raw else (height, 0)
         if stored_height != height:
             count = 0
-        body = {**event.to_json(), "evm_logged": evm_logged}
+        body = [event.type, [list(attribute) for attribute in event.attributes], evm_logged]
         self._store.set(
             b"event/" + _EVENT_COUNT.pack(height, count),
             json.dumps(body, separators=(",", ":")).encode(),
@@ -169,13 +172,22 @@ class CrossVmKeeper:
         self._store.set(b"event_count", _EVENT_COUNT.pack(height, count + 1))
 
     def events(self, height: int, start: int = 0) -> list[tuple[Event, bool]]:
-        """The module's events of block ``height`` from the ``start``-th: (event, evm_logged)."""
+        """The module's events of block ``height`` from the ``start``-th: (event, evm_logged).
+        Decoded once per stored form (the EndBlocker and the commit both read them)."""
         prefix = b"event/" + _U64.pack(height)
+        if self._decoded_height != height:
+            self._decoded_height, self._decoded_events = height, {}
+        cache = self._decoded_events
         out: list[tuple[Event, bool]] = []
         for _, raw in self._store.iterate(prefix + struct.pack(">I", start), prefix + b"\xff" * 4):
-            body = json.loads(raw)
-            event = Event(body["type"], tuple((a["key"], a["value"]) for a in body["attributes"]))
-            out.append((event, bool(body["evm_logged"])))
+            decoded = cache.get(raw)
+            if decoded is None:
+                kind, attributes, evm_logged = json.loads(raw)
+                decoded = cache[raw] = (
+                    Event(kind, tuple((key, value) for key, value in attributes)),
+                    bool(evm_logged),
+                )
+            out.append(decoded)
         return out
 
     def event_count(self, height: int) -> int:

@@ -41,10 +41,11 @@ class Status(enum.IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> Status:
-        for status in cls:
-            if status.label == text or str(int(status)) == text:
-                return status
-        raise ValueError(f"unknown status {text!r}")
+        """A status from its label (``executed``) or its number (``3``)."""
+        status = _STATUS_BY_TEXT.get(text)
+        if status is None:
+            raise ValueError(f"unknown status {text!r}")
+        return status
 
 
 def address_text(vm: VmId, raw: bytes) -> str:
@@ -239,6 +240,10 @@ class MessageRecord:
 
 _VMS = tuple(VmId)
 _STATUSES = tuple(Status)
+_STATUS_BY_TEXT = {
+    **{status.name.lower(): status for status in Status},
+    **{str(int(status)): status for status in Status},
+}
 
 
 def _optional_hex_text(value: bytes | None) -> str | None:

@@ -10,7 +10,7 @@ once at the block's commit, in the block's write batch:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from qorenode.interfaces import KVStore
@@ -43,10 +43,23 @@ class TxRecord:
     log_index_start: int = 0  # index of this transaction's first log within its block
 
     def to_json(self) -> str:
-        data = asdict(self)
-        for key in ("hash", "raw", "sender", "revert_data", "block_hash"):
-            data[key] = data[key].hex()
-        data["contract_address"] = self.contract_address.hex() if self.contract_address else None
+        # built field by field: asdict deep-copies every log first (a system receipt of the
+        # x/crossvm EndBlocker carries one log per delivered message)
+        data: dict[str, Any] = {
+            "hash": self.hash.hex(),
+            "raw": self.raw.hex(),
+            "sender": self.sender.hex(),
+            "block_number": self.block_number,
+            "index": self.index,
+            "status": self.status,
+            "gas_used": self.gas_used,
+            "cumulative_gas_used": self.cumulative_gas_used,
+            "effective_gas_price": self.effective_gas_price,
+            "contract_address": self.contract_address.hex() if self.contract_address else None,
+            "revert_data": self.revert_data.hex(),
+            "block_hash": self.block_hash.hex(),
+            "log_index_start": self.log_index_start,
+        }
         data["logs"] = [
             {
                 "address": lg.address.hex(),

@@ -160,3 +160,28 @@ def test_ledger_writes_need_a_block(chain: Chain) -> None:
         chain.evm.set_balance(DEV0.address, 1)
     with pytest.raises(RuntimeError, match="no block is being built"):
         chain.evm.increment_nonce(DEV0.address)
+
+
+def test_a_transaction_record_round_trips_through_its_stored_form() -> None:
+    from dataclasses import fields
+
+    from vms.evm.index import LogRecord, TxRecord
+
+    record = TxRecord(
+        hash=b"\x01" * 32,
+        raw=b"\x7e\x02",
+        sender=b"\x03" * 20,
+        block_number=4,
+        index=5,
+        status=1,
+        gas_used=6,
+        cumulative_gas_used=7,
+        effective_gas_price=8,
+        contract_address=b"\x09" * 20,
+        logs=[LogRecord(b"\x0a" * 20, (b"\x0b" * 32,), b"\x0c")],
+        revert_data=b"\x0d",
+        block_hash=b"\x0e" * 32,
+        log_index_start=15,
+    )
+    assert all(getattr(record, f.name) not in (None, b"", [], 0) for f in fields(TxRecord))
+    assert TxRecord.from_json(record.to_json().encode()) == record
