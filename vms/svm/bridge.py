@@ -15,6 +15,7 @@ A delivery is a transaction the node builds and the authority signs (``deliver_t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from collections.abc import Callable, Iterator, Sequence
@@ -79,8 +80,10 @@ def encode_deliver(source_vm: int, sender: bytes, bump: int, payload: bytes) -> 
     return bytes([DELIVER, source_vm, len(sender)]) + sender + bytes([bump]) + payload
 
 
+@functools.lru_cache(maxsize=4096)
 def alias_address(bridge: Pubkey, source_vm: int, sender: bytes) -> tuple[Pubkey, int]:
-    """The alias PDA of ``sender`` of ``source_vm`` under the bridge, and its canonical bump."""
+    """The alias PDA of ``sender`` of ``source_vm`` under the bridge, and its canonical bump
+    (remembered: the same senders come back, and the search for the bump is not free)."""
     return Pubkey.find_program_address([ALIAS_SEED, bytes([source_vm]), sender], bridge)
 
 
@@ -136,13 +139,16 @@ def deliver_transaction(
     accounts: Sequence[tuple[bytes, bool]],
     data: bytes,
     compute_limit: int,
+    payer: Pubkey | None = None,
 ) -> VersionedTransaction:
-    """Message ``message_id``'s delivery: a legacy transaction paid and signed by the authority."""
+    """Message ``message_id``'s delivery: a legacy transaction paid and signed by the authority
+    (``payer``: its public key, when the caller has it at hand)."""
+    payer = payer or authority.pubkey()
     instructions = deliver_instructions(
-        bridge, authority.pubkey(), source_vm, sender, program, accounts, data, compute_limit
+        bridge, payer, source_vm, sender, program, accounts, data, compute_limit
     )
     blockhash = deliver_blockhash(message_id)
-    message = Message.new_with_blockhash(instructions, authority.pubkey(), blockhash)
+    message = Message.new_with_blockhash(instructions, payer, blockhash)
     return VersionedTransaction(message, [authority])
 
 

@@ -727,6 +727,7 @@ class SvmModule(Module):
                 accounts,
                 data,
                 compute_limit,
+                payer=self.crossvm_authority,
             )
         except Exception as exc:  # a key or sender of the wrong length
             return DeliveryResult(False, error=f"cannot build the delivery: {exc}")
