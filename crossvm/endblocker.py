@@ -39,6 +39,7 @@ from qorenode.interfaces import (
 log = logging.getLogger(__name__)
 
 SYSTEM_RECEIPT_DOMAIN = b"qorenode/crossvm/endblock"
+QueueEntries = list[tuple[int, int, int]]  # (message id, created height, timeout height)
 
 
 class EndBlocker:
@@ -66,8 +67,8 @@ class EndBlocker:
             return []
         first_event = self.keeper.event_count(ctx.height)
         delivered_events: list[Event] = []
-        self.time_out_stale_messages(ctx)
-        self.deliver_pending_messages(ctx, delivered_events)
+        queue = self.time_out_stale_messages(ctx, list(self.keeper.queue()))
+        self.deliver_pending_messages(ctx, queue, delivered_events)
         self.evm.close_transaction()  # the last EVM delivery's journal
         events = self.keeper.events(ctx.height, first_event)
         logs = [event_log(event) for event, evm_logged in events if not evm_logged]
@@ -77,9 +78,13 @@ class EndBlocker:
 
     # -- timeouts -------------------------------------------------------------------------------
 
-    def time_out_stale_messages(self, ctx: BlockContext) -> None:
-        for message_id, created, timeout in self.keeper.queue():
+    def time_out_stale_messages(self, ctx: BlockContext, queue: QueueEntries) -> QueueEntries:
+        """Time out every queued message past its timeout height; the queue that remains."""
+        remaining: QueueEntries = []
+        for entry in queue:
+            message_id, created, timeout = entry
             if created >= ctx.height or ctx.height <= timeout:
+                remaining.append(entry)
                 continue
             record = self.keeper.message(message_id)
             assert record is not None, f"queued message {message_id} has no record"
@@ -87,12 +92,16 @@ class EndBlocker:
             record = record.finish(Status.TIMED_OUT, ctx.height)
             self.keeper.dequeue(record)
             self.keeper.record_event(ctx.height, timeout_event(record), evm_logged=False)
+        return remaining
 
     # -- deliveries -----------------------------------------------------------------------------
 
-    def deliver_pending_messages(self, ctx: BlockContext, delivered_events: list[Event]) -> None:
+    def deliver_pending_messages(
+        self, ctx: BlockContext, queue: QueueEntries, delivered_events: list[Event]
+    ) -> None:
+        """FIFO from the head of ``queue`` while the block's budget lasts."""
         budget = self.keeper.params().max_block_delivery_gas
-        for message_id, created, _ in self.keeper.queue():
+        for message_id, created, _ in queue:
             if created >= ctx.height:
                 break  # submitted in this block: delivered from the next one
             record = self.keeper.message(message_id)
