@@ -101,11 +101,14 @@ class EndBlocker:
     ) -> None:
         """FIFO from the head of ``queue`` while the block's budget lasts."""
         budget = self.keeper.params().max_block_delivery_gas
+        due = [message_id for message_id, created, _ in queue if created < ctx.height]
+        stored = self.keeper.messages_between(due[0], due[-1]) if due else {}
         for message_id, created, _ in queue:
             if created >= ctx.height:
                 break  # submitted in this block: delivered from the next one
-            record = self.keeper.message(message_id)
-            assert record is not None, f"queued message {message_id} has no record"
+            raw = stored.get(message_id)
+            assert raw is not None, f"queued message {message_id} has no record"
+            record = MessageRecord.decode(raw)
             if record.gas_limit > budget:
                 break  # the head waits for the next block's budget
             result = self.deliver_in_own_layer(ctx, record)

@@ -106,6 +106,12 @@ class CrossVmKeeper:
             return None
         return self._store.get(b"msg/" + _U64.pack(message_id))
 
+    def messages_between(self, first: int, last: int) -> dict[int, bytes]:
+        """Stored records with ids in [first, last], undecoded, in one pass over the store
+        (the EndBlocker reads the whole queue: one range scan beats a read per message)."""
+        start, end = b"msg/" + _U64.pack(first), b"msg/" + _U64.pack(last + 1)
+        return {_U64.unpack(key[4:])[0]: raw for key, raw in self._store.iterate(start, end)}
+
     def set_message(self, record: MessageRecord) -> None:
         self._store.set(b"msg/" + _U64.pack(record.id), record.encode())
 
