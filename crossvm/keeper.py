@@ -171,11 +171,12 @@ class CrossVmKeeper:
         if stored_height != height:
             count = 0
         body = [event.type, [list(attribute) for attribute in event.attributes], evm_logged]
-        self._store.set(
-            b"event/" + _EVENT_COUNT.pack(height, count),
-            json.dumps(body, separators=(",", ":")).encode(),
-        )
+        raw_event = json.dumps(body, separators=(",", ":")).encode()
+        self._store.set(b"event/" + _EVENT_COUNT.pack(height, count), raw_event)
         self._store.set(b"event_count", _EVENT_COUNT.pack(height, count + 1))
+        if self._decoded_height != height:
+            self._decoded_height, self._decoded_events = height, {}
+        self._decoded_events[raw_event] = (event, evm_logged)  # ``events`` need not decode it
 
     def events(self, height: int, start: int = 0) -> list[tuple[Event, bool]]:
         """The module's events of block ``height`` from the ``start``-th: (event, evm_logged).
