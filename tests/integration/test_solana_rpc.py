@@ -22,6 +22,7 @@ from solders.rpc.responses import GetTransactionResp
 from solders.signature import Signature
 from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction, VersionedTransaction
+from solders.transaction_status import TransactionErrorFieldless
 
 from qorenode.keys import solana_dev_keypair
 from qorenode.testing import Devnet
@@ -220,3 +221,35 @@ def test_simulate_and_fee_for_message(devnet: Devnet) -> None:
     assert client_call(devnet, "get_fee_for_message", message).value == 5000
     # nothing was sent
     assert rpc(devnet.svm_url, "getSignatureStatuses", [str(tx.signatures[0])])["value"] == [None]
+
+
+def test_simulate_an_unsigned_transaction(devnet: Devnet) -> None:
+    """As solana-py and web3.js simulate before signing: every signature zero bytes (Solana's
+    default ``sigVerify: false``); ``sigVerify`` refuses it, ``replaceRecentBlockhash`` mends a
+    stale blockhash."""
+    fresh = Keypair().pubkey()
+    message = Message.new_with_blockhash([pay(fresh, SOL)], ALICE.pubkey(), blockhash(devnet))
+    tx = VersionedTransaction.populate(message, [Signature.default()])
+    sim = client_call(devnet, "simulate_transaction", tx, inner_instructions=True).value
+    assert sim.err is None and sim.units_consumed and sim.units_consumed > 0
+    assert sim.logs and "Program 11111111111111111111111111111111 success" in sim.logs
+    assert sim.inner_instructions == []
+    assert client_call(devnet, "get_balance", fresh).value == 0  # nothing changed
+    encoded = base64.b64encode(bytes(tx)).decode()
+    error = rpc_error(
+        devnet.svm_url, "simulateTransaction", encoded, {"encoding": "base64", "sigVerify": True}
+    )
+    assert error == {"code": -32003, "message": "Transaction signature verification failure"}
+    error = rpc_error(devnet.svm_url, "sendTransaction", encoded, {"encoding": "base64"})
+    assert error["code"] == -32003  # never admitted
+    stale = Message.new_with_blockhash([pay(fresh, SOL)], ALICE.pubkey(), Hash.new_unique())
+    stale_tx = VersionedTransaction.populate(stale, [Signature.default()])
+    stale_err = client_call(devnet, "simulate_transaction", stale_tx).value.err
+    assert stale_err == TransactionErrorFieldless.BlockhashNotFound
+    replaced = client_call(
+        devnet, "simulate_transaction", stale_tx, replace_recent_blockhash=True
+    ).value
+    assert replaced.err is None and replaced.replacement_blockhash is not None
+    assert rpc(devnet.svm_url, "isBlockhashValid", str(replaced.replacement_blockhash.blockhash))[
+        "value"
+    ]

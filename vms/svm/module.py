@@ -6,6 +6,8 @@ blocks, and checks what it checks once rather than twice:
 * signatures: verified once, at admission (``decode_transaction``, Solana's -32003 before the
   mempool); LiteSVM's own check is off for the transactions the node verified (and for the
   deliveries it signs itself), and on for any other (``simulate``, ``SolanaTx.verified``);
+  ``simulate_request`` (``simulateTransaction``) runs unsigned transactions too, as Solana's
+  ``sigVerify: false`` does, and never admits anything;
 
 * the slot and clock: ``genesis_slot + height`` and the block time, set at BeginBlock;
 * the recent-blockhash window: one blockhash per block, the last ``BLOCKHASH_WINDOW`` (150) valid;
@@ -22,9 +24,10 @@ State (prefix ``svm/``):
 
     acct/<pubkey:32>        bytes(Account) (solders' bincode)
     tx/<signature:64>       the transaction and its result (``encode_record``: a binary head, the
-                            transaction, its balances and log lines, JSON only for an error,
-                            return data or cross-VM ids; records written as one JSON object by
-                            earlier versions are still read)
+                            transaction, its balances, log lines and inner instructions, JSON only
+                            for an error, return data or cross-VM ids; version-1 records (no inner
+                            instructions) and records written as one JSON object by earlier
+                            versions are still read)
     blockhash/<height:8>    the blockhash of that block (the last BLOCKHASH_WINDOW kept)
     block/<height:8>        the block (JSON): blockhash, previous blockhash, parent slot, time,
                             its Solana transactions' signatures in order (``getBlock``)
@@ -60,7 +63,7 @@ from solders.address_lookup_table_account import AddressLookupTable
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
-from solders.message import Message
+from solders.message import Message, MessageV0, MessageV1
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.transaction import VersionedTransaction
@@ -132,6 +135,18 @@ class PreflightFailed(TransactionFailed):
     def __init__(self, outcome: FailedTransactionMetadata) -> None:
         super().__init__(str(outcome.err()))
         self.outcome = outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """``simulate_request``'s answer: LiteSVM's outcome (``SimulatedTransactionInfo`` or
+    ``FailedTransactionMetadata``; None if the transaction was refused before it ran), its Solana
+    error (JSON) if any, and, if the recent blockhash was replaced, ``(blockhash, last valid block
+    height)``."""
+
+    outcome: Any
+    err: Any
+    replacement: tuple[bytes, int] | None = None
 
 
 class SvmModule(Module):
@@ -271,7 +286,7 @@ class SvmModule(Module):
         transactions: list[dict[str, Any]] = []  # what the block ran, for subscriptions
         store_set = self._store.set
         for record in self._records:
-            signature, details, error_json, _, _, _, position, _, static_keys = record
+            signature, details, error_json, _, _, _, position, _, static_keys, _ = record
             store_set(b"tx/" + signature, encode_record(record))
             # the address index: one entry per static account key, newest first
             order = _ORDER.pack(2**64 - 1 - details["slot"], 2**32 - 1 - position)
@@ -548,6 +563,7 @@ class SvmModule(Module):
             index,
             bytes(tx),
             key_bytes,
+            encode_inner_instructions(meta.inner_instructions()),
         )
         self._records.append(record)  # holds ``details``: the ids below are recorded too
         if failed:
@@ -599,6 +615,36 @@ class SvmModule(Module):
             return svm.simulate_transaction(tx)
         finally:
             svm.with_sigverify(False)
+
+    def simulate_request(
+        self, tx: VersionedTransaction, *, replace_blockhash: bool = False
+    ) -> Simulation:
+        """``simulateTransaction``: ``tx`` run on the current state and nothing kept, its
+        signatures unchecked (Solana's default ``sigVerify: false``; the caller verifies them when
+        asked to). As Solana's bank checks a transaction before it loads: an unknown or expired
+        blockhash is ``BlockhashNotFound``, a signature already committed ``AlreadyProcessed``
+        (both without running it). ``replace_blockhash``: it runs with the latest blockhash instead
+        (no blockhash or replay check), returned as ``replacement``. Nothing reaches the mempool,
+        x/crossvm or the block: a transaction admitted later is verified at admission as always."""
+        replacement = None
+        if replace_blockhash:
+            blockhash, height = self._latest
+            tx = with_recent_blockhash(tx, blockhash)
+            replacement = (blockhash, height + BLOCKHASH_WINDOW)
+        else:
+            known = self._window.get(bytes(tx.message.recent_blockhash))
+            if known is None:
+                return Simulation(None, "BlockhashNotFound")
+            if self._replayed(bytes(tx.signatures[0]), known):
+                return Simulation(None, "AlreadyProcessed")
+        outcome = self.simulate(tx, verified=True)
+        failed = isinstance(outcome, FailedTransactionMetadata)
+        return Simulation(outcome, err_json(outcome.err()) if failed else None, replacement)
+
+    def account_keys(self, tx: VersionedTransaction) -> list[Pubkey | None]:
+        """The keys ``tx``'s instruction indexes (inner ones too) refer to: static, then those
+        loaded from lookup tables (None where a table or index is missing)."""
+        return self._account_keys(tx)
 
     def _simulated_submissions(
         self, tx: VersionedTransaction, verified: bool
@@ -658,6 +704,7 @@ class SvmModule(Module):
                 index,
                 bytes(tx),
                 [bytes(k) for k in keys],
+                b"",  # it did not run: no inner instructions
             )
         )
         return TxResult(
@@ -921,25 +968,98 @@ def _writable_flags(header: Any, count: int) -> list[bool]:
 # A transaction of the block being built, as Commit writes it (``encode_record``): signature,
 # details (the TxResult's: signature, slot, err, logs, fee, compute units, return data, crossvm
 # message ids), err_json, pre-balances, post-balances, block time, index in the block, the
-# transaction's bytes, its static account keys. A plain tuple: one is made per transaction.
+# transaction's bytes, its static account keys, its inner instructions
+# (``encode_inner_instructions``). A plain tuple: one is made per transaction.
 _Record = tuple[
-    bytes, dict[str, Any], Any, Sequence[int], Sequence[int], int, int, bytes, Sequence[bytes]
+    bytes,
+    dict[str, Any],
+    Any,
+    Sequence[int],
+    Sequence[int],
+    int,
+    int,
+    bytes,
+    Sequence[bytes],
+    bytes,
 ]
 
 
 # version, slot, block time, index, fee, compute units, balances (keys), transaction length, logs
 _RECORD_HEAD = struct.Struct("<BQqIQQHHI")
-_RECORD_V1 = 1
+_RECORD_V1 = 1  # no inner instructions
+# version 2: the same, then the length of the inner instructions
+_RECORD_HEAD_V2 = struct.Struct("<BQqIQQHHII")
+_RECORD_V2 = 2
+# inner instructions: per top-level instruction that made any, its index (u8) and count (u16),
+# then per instruction its program id index (u8), stack height (u8), account count (u16) and data
+# length (u32), the account indexes, the data
+_INNER_GROUP = struct.Struct("<BH")
+_INNER_INSTRUCTION = struct.Struct("<BBHI")
 _NO_EXTRA = (None, None, None, None)
 _ORDER = struct.Struct(">QI")
 
 
+def encode_inner_instructions(inner: Sequence[Sequence[Any]]) -> bytes:
+    """LiteSVM's inner instructions (a list per top-level instruction of ``InnerInstruction``)
+    in the record's binary form (``_INNER_GROUP``, ``_INNER_INSTRUCTION``); only the top-level
+    instructions that made any appear, as in Solana's ``innerInstructions``."""
+    parts: list[bytes] = []
+    for index, group in enumerate(inner):
+        if not group:
+            continue
+        parts.append(_INNER_GROUP.pack(index, len(group)))
+        for item in group:
+            compiled = item.instruction()
+            accounts, data = bytes(compiled.accounts), bytes(compiled.data)
+            height = item.stack_height()
+            parts.append(
+                _INNER_INSTRUCTION.pack(
+                    compiled.program_id_index,
+                    min(int(height or 0), 255),
+                    len(accounts),
+                    len(data),
+                )
+            )
+            parts.append(accounts)
+            parts.append(data)
+    return b"".join(parts)
+
+
+def decode_inner_instructions(raw: bytes) -> list[dict[str, Any]]:
+    """``encode_inner_instructions``' bytes as ``[{"index", "instructions": [{"program_id_index",
+    "accounts": [indexes], "data": base64, "stack_height"}]}]``."""
+    out: list[dict[str, Any]] = []
+    offset = 0
+    while offset < len(raw):
+        index, count = _INNER_GROUP.unpack_from(raw, offset)
+        offset += _INNER_GROUP.size
+        instructions = []
+        for _ in range(count):
+            program, height, naccounts, ndata = _INNER_INSTRUCTION.unpack_from(raw, offset)
+            offset += _INNER_INSTRUCTION.size
+            accounts = list(raw[offset : offset + naccounts])
+            offset += naccounts
+            data = raw[offset : offset + ndata]
+            offset += ndata
+            instructions.append(
+                {
+                    "program_id_index": program,
+                    "accounts": accounts,
+                    "data": base64.b64encode(data).decode(),
+                    "stack_height": height,
+                }
+            )
+        out.append({"index": index, "instructions": instructions})
+    return out
+
+
 def encode_record(record: _Record) -> bytes:
     """The ``tx/`` value of a transaction: a fixed binary head, the transaction's bytes, its pre-
-    and post-balances (u64 LE each), its log lines (u32 LE lengths, then their UTF-8), then, only
-    if any is set, ``[err, err_json, return_data, crossvm_message_ids]`` as JSON. The record as
-    one sorted JSON object cost more than the transaction's execution."""
-    _, details, error_json, pre_balances, post_balances, block_time, position, tx, _ = record
+    and post-balances (u64 LE each), its log lines (u32 LE lengths, then their UTF-8), its inner
+    instructions (``encode_inner_instructions``), then, only if any is set, ``[err, err_json,
+    return_data, crossvm_message_ids]`` as JSON. The record as one sorted JSON object cost more
+    than the transaction's execution."""
+    _, details, error_json, pre_balances, post_balances, block_time, position, tx, _, inner = record
     count = len(pre_balances)
     balances = struct.pack(f"<{2 * count}Q", *pre_balances, *post_balances)
     lines = [line.encode() for line in details["logs"]]
@@ -950,8 +1070,8 @@ def encode_record(record: _Record) -> bytes:
         details["return_data"],
         details.get("crossvm_message_ids"),
     )
-    head = _RECORD_HEAD.pack(
-        _RECORD_V1,
+    head = _RECORD_HEAD_V2.pack(
+        _RECORD_V2,
         details["slot"],
         block_time,
         position,
@@ -960,22 +1080,33 @@ def encode_record(record: _Record) -> bytes:
         count,
         len(tx),
         len(lines),
+        len(inner),
     )
     tail = b"" if extra == _NO_EXTRA else json.dumps(extra, separators=(",", ":")).encode()
-    return b"".join((head, tx, balances, lengths, *lines, tail))
+    return b"".join((head, tx, balances, lengths, *lines, inner, tail))
 
 
 def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
     """A ``tx/`` value as the dict the RPC answers from: ``signature``, ``slot``, ``block_time``,
     ``index``, ``err``, ``err_json``, ``logs``, ``fee``, ``compute_units``, ``return_data``,
-    ``pre_balances``, ``post_balances``, ``tx`` (base64) and, if any, ``crossvm_message_ids``.
-    A record written as a JSON object (by earlier versions) is read as such."""
+    ``pre_balances``, ``post_balances``, ``tx`` (base64), ``inner_instructions``
+    (``decode_inner_instructions``; absent from a record written before they were kept) and, if
+    any, ``crossvm_message_ids``. A record written as a JSON object (by earlier versions) is read
+    as such."""
     if raw[:1] == b"{":
         return dict(json.loads(raw))
-    version, slot, block_time, index, fee, units, count, size, lines = _RECORD_HEAD.unpack_from(raw)
-    if version != _RECORD_V1:
+    version = raw[0]
+    inner_size: int | None = None
+    if version == _RECORD_V2:
+        _, slot, block_time, index, fee, units, count, size, lines, inner_size = (
+            _RECORD_HEAD_V2.unpack_from(raw)
+        )
+        offset = _RECORD_HEAD_V2.size
+    elif version == _RECORD_V1:  # written before inner instructions were kept
+        _, slot, block_time, index, fee, units, count, size, lines = _RECORD_HEAD.unpack_from(raw)
+        offset = _RECORD_HEAD.size
+    else:
         raise InternalError(f"svm transaction record of unknown version {version}")
-    offset = _RECORD_HEAD.size
     tx = raw[offset : offset + size]
     offset += size
     balances = list(struct.unpack_from(f"<{2 * count}Q", raw, offset))
@@ -986,6 +1117,10 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
     for length in lengths:
         logs.append(raw[offset : offset + length].decode())
         offset += length
+    inner = None
+    if inner_size is not None:
+        inner = decode_inner_instructions(raw[offset : offset + inner_size])
+        offset += inner_size
     err = error_json = return_data = message_ids = None
     if offset < len(raw):
         err, error_json, return_data, message_ids = json.loads(raw[offset:])
@@ -997,6 +1132,10 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
         "err_json": error_json,
         "fee": fee,
         "index": index,
+    }
+    if inner is not None:
+        record["inner_instructions"] = inner
+    record |= {
         "logs": logs,
         "post_balances": balances[count:],
         "pre_balances": balances[:count],
@@ -1006,6 +1145,34 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
         "tx": base64.b64encode(tx).decode(),
     }
     return record
+
+
+def with_recent_blockhash(tx: VersionedTransaction, blockhash: bytes) -> VersionedTransaction:
+    """``tx`` with its message's recent blockhash replaced (its signatures kept as they are)."""
+    message = tx.message
+    header = message.header
+    if isinstance(message, Message):
+        replaced: Any = Message.new_with_compiled_instructions(
+            header.num_required_signatures,
+            header.num_readonly_signed_accounts,
+            header.num_readonly_unsigned_accounts,
+            message.account_keys,
+            Hash(blockhash),
+            message.instructions,
+        )
+    elif isinstance(message, MessageV0):
+        replaced = MessageV0(
+            header,
+            message.account_keys,
+            Hash(blockhash),
+            message.instructions,
+            message.address_table_lookups,
+        )
+    else:  # v1 (SIMD-0385): its lifetime specifier
+        replaced = MessageV1(
+            header, message.config, Hash(blockhash), message.account_keys, message.instructions
+        )
+    return VersionedTransaction.populate(replaced, tx.signatures)
 
 
 def genesis_program_bytes(entry: Mapping[str, Any]) -> bytes:

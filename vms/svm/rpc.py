@@ -16,9 +16,18 @@ simulation failed: ..." with ``data`` the simulation result (``err``, ``logs``, 
 ``unitsConsumed``, ...). ``requestAirdrop`` sends a real system transfer signed by the faucet
 keypair of the genesis (``qorenode.genesis.solana_faucet_keypair``).
 
-Known limits: ``simulateTransaction`` always verifies signatures (``SvmModule.simulate``);
-``getTransaction`` lists balances of the static account keys only; no ``jsonParsed`` for
-transactions; ``base64+zstd`` is refused. ``getSignaturesForAddress`` indexes the static account
+``simulateTransaction`` (``SvmModule.simulate_request``) takes Solana's ``sigVerify`` (default
+false: an unsigned transaction simulates; true: ``-32003`` for a bad signature),
+``replaceRecentBlockhash`` (the latest blockhash instead, in ``replacementBlockhash``; with
+``sigVerify`` ``-32602``) and ``innerInstructions`` (jsonParsed where this node can parse: the
+system program's createAccount, assign, transfer and allocate and the memo programs; otherwise
+partially decoded). An unknown or expired blockhash is ``err: "BlockhashNotFound"`` in the value.
+``getTransaction`` and ``getBlock`` answer ``meta.innerInstructions`` as recorded (compiled, data
+in base58, with ``stackHeight``; ``null`` for a transaction recorded before they were kept).
+
+Known limits: ``getTransaction`` lists balances of the static account keys only; no
+``jsonParsed`` for transactions; ``base64+zstd`` is refused; ``simulateTransaction`` ignores
+``accounts`` (``accounts: null``). ``getSignaturesForAddress`` indexes the static account
 keys of each transaction (not addresses loaded from lookup tables); ``getBlock`` knows the blocks
 committed since the block index exists and answers ``rewards: []``; ``getProgramAccounts`` scans
 the committed accounts.
@@ -29,6 +38,7 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +50,6 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction, VersionedTransaction
-from solders.transaction_metadata import FailedTransactionMetadata
 
 from qorenode.errors import AlreadyKnown, InvalidParams, ShapedRpcError
 from qorenode.genesis import solana_faucet_keypair
@@ -50,6 +59,7 @@ from vms.svm.module import (
     BLOCKHASH_WINDOW,
     DEFAULT_COMPUTE_UNITS,
     MAX_TRANSACTION_SIZE,
+    SYSTEM_PROGRAM,
     PreflightFailed,
     SvmModule,
     err_json,
@@ -404,44 +414,57 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     async def simulate_transaction(transaction: Any, config: Any = None) -> dict[str, Any]:
         cfg = parse_config(config)
         raw = _decode_wire(transaction, cfg.get("encoding"))
+        sig_verify = _flag(cfg, "sigVerify")
+        replace = _flag(cfg, "replaceRecentBlockhash")
+        inner = _flag(cfg, "innerInstructions")
         try:
             tx = VersionedTransaction.from_bytes(raw)
+        except Exception as exc:
+            raise invalid_params(f"failed to deserialize transaction: {exc}") from None
+        if sig_verify and replace:
+            raise invalid_params("sigVerify may not be used with replaceRecentBlockhash")
+        try:
             tx.sanitize()
         except Exception as exc:
             raise invalid_params(f"failed to deserialize transaction: {exc}") from None
-        verified = bool(cfg.get("sigVerify"))
-        if verified and not all(tx.verify_with_results()):
+        if sig_verify and not all(tx.verify_with_results()):
             raise SolanaRpcError("Transaction signature verification failure", rpc_code=-32003)
-        replace = bool(cfg.get("replaceRecentBlockhash"))
 
         def value() -> dict[str, Any]:
-            # LiteSVM checks the signatures unless sigVerify did already (see Known limits)
-            outcome = svm.simulate(tx, verified=verified)
-            meta = outcome.meta()
+            # run on the state as it is, nothing kept, no signature check (done above if asked)
+            simulation = svm.simulate_request(tx, replace_blockhash=replace)
+            replacement = None
+            if simulation.replacement is not None:
+                blockhash, last_valid = simulation.replacement
+                replacement = {
+                    "blockhash": str(Hash(blockhash)),
+                    "lastValidBlockHeight": last_valid,
+                }
+            result: dict[str, Any] = {
+                "err": simulation.err,
+                "logs": [],
+                "accounts": None,
+                "unitsConsumed": 0,
+                "returnData": None,
+                "innerInstructions": None,
+                "replacementBlockhash": replacement,
+            }
+            if simulation.outcome is None:  # refused before it ran (its blockhash, a replay)
+                return result
+            meta = simulation.outcome.meta()
             data = meta.return_data()
-            return_data = None
             if data is not None and bytes(data.data):
-                return_data = {
+                result["returnData"] = {
                     "programId": str(data.program_id),
                     "data": [base64.b64encode(bytes(data.data)).decode(), "base64"],
                 }
-            blockhash, height = svm.latest_blockhash
-            return {
-                "err": err_json(outcome.err())
-                if isinstance(outcome, FailedTransactionMetadata)
-                else None,
-                "logs": list(meta.logs()),
-                "accounts": None,
-                "unitsConsumed": int(meta.compute_units_consumed()),
-                "returnData": return_data,
-                "innerInstructions": None,
-                "replacementBlockhash": {
-                    "blockhash": str(Hash(blockhash)),
-                    "lastValidBlockHeight": height + BLOCKHASH_WINDOW,
-                }
-                if replace
-                else None,
-            }
+            result["logs"] = list(meta.logs())
+            result["unitsConsumed"] = int(meta.compute_units_consumed())
+            if inner:
+                result["innerInstructions"] = _parsed_inner_instructions(
+                    meta.inner_instructions(), svm.account_keys(tx)
+                )
+            return result
 
         return await read(value)
 
@@ -737,6 +760,130 @@ def _record_err(record: dict[str, Any]) -> Any:
     return record.get("err_json", record["err"])
 
 
+def _flag(cfg: dict[str, Any], name: str) -> bool:
+    value = cfg.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise invalid_params(f"Invalid params: {name} must be a boolean")
+    return value
+
+
+MEMO_PROGRAMS = frozenset(
+    (
+        "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo",  # v1
+        "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",  # v3
+    )
+)
+_SYSTEM_ID = str(SYSTEM_PROGRAM)
+
+
+def _parsed_inner_instructions(inner: Any, keys: list[Pubkey | None]) -> list[dict[str, Any]]:
+    """LiteSVM's inner instructions as ``simulateTransaction`` answers them (Solana's
+    ``parse_ui_inner_instructions``): only the top-level instructions that made any, each
+    instruction jsonParsed where this node has a parser, else partially decoded."""
+    names = [None if key is None else str(key) for key in keys]
+    return [
+        {
+            "index": index,
+            "instructions": [
+                _parsed_instruction(item.instruction(), item.stack_height(), names)
+                for item in group
+            ],
+        }
+        for index, group in enumerate(inner)
+        if group
+    ]
+
+
+def _name(names: list[str | None], index: int) -> str:
+    name = names[index] if index < len(names) else None
+    return "" if name is None else name  # a transaction with an unresolved key does not run
+
+
+def _parsed_instruction(compiled: Any, stack_height: Any, names: list[str | None]) -> Any:
+    """Solana's ``UiInstruction::parse``: ``{program, programId, parsed, stackHeight}`` for the
+    system program's createAccount, assign, transfer and allocate and the memo programs,
+    ``{programId, accounts, data, stackHeight}`` (keys, base58 data) for anything else."""
+    program = _name(names, compiled.program_id_index)
+    accounts = bytes(compiled.accounts)
+    data = bytes(compiled.data)
+    parsed: Any = None
+    kind = ""
+    if program == _SYSTEM_ID and all(i < len(names) and names[i] for i in accounts):
+        parsed, kind = _parse_system(data, [_name(names, i) for i in accounts]), "system"
+    elif program in MEMO_PROGRAMS:
+        try:
+            parsed, kind = data.decode(), "spl-memo"
+        except UnicodeDecodeError:
+            parsed = None
+    if parsed is not None:
+        return {
+            "program": kind,
+            "programId": program,
+            "parsed": parsed,
+            "stackHeight": stack_height,
+        }
+    return {
+        "programId": program,
+        "accounts": [_name(names, i) for i in accounts],
+        "data": b58encode(data),
+        "stackHeight": stack_height,
+    }
+
+
+def _parse_system(data: bytes, keys: list[str]) -> dict[str, Any] | None:
+    """A system instruction (bincode: u32 LE tag, then its fields) as Solana's ``parse_system``
+    shows it, for the variants this node parses; None for the others."""
+    if len(data) < 4:
+        return None
+    tag = int.from_bytes(data[:4], "little")
+    if tag == 0 and len(data) >= 52 and len(keys) >= 2:
+        lamports, space = struct.unpack_from("<QQ", data, 4)
+        info: dict[str, Any] = {
+            "source": keys[0],
+            "newAccount": keys[1],
+            "lamports": lamports,
+            "space": space,
+            "owner": str(Pubkey.from_bytes(data[20:52])),
+        }
+        return {"type": "createAccount", "info": info}
+    if tag == 1 and len(data) >= 36 and keys:
+        info = {"account": keys[0], "owner": str(Pubkey.from_bytes(data[4:36]))}
+        return {"type": "assign", "info": info}
+    if tag == 2 and len(data) >= 12 and len(keys) >= 2:
+        (lamports,) = struct.unpack_from("<Q", data, 4)
+        info = {"source": keys[0], "destination": keys[1], "lamports": lamports}
+        return {"type": "transfer", "info": info}
+    if tag == 8 and len(data) >= 12 and keys:
+        (space,) = struct.unpack_from("<Q", data, 4)
+        return {"type": "allocate", "info": {"account": keys[0], "space": space}}
+    return None
+
+
+def _inner_instructions_json(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A record's inner instructions as Solana's ``UiInnerInstructions`` of a ``json`` (and binary)
+    encoded transaction: compiled, data in base58; None if the record predates them."""
+    inner = record.get("inner_instructions")
+    if inner is None:
+        return None
+    return [
+        {
+            "index": group["index"],
+            "instructions": [
+                {
+                    "programIdIndex": ix["program_id_index"],
+                    "accounts": ix["accounts"],
+                    "data": b58encode(base64.b64decode(ix["data"])),
+                    "stackHeight": ix["stack_height"],
+                }
+                for ix in group["instructions"]
+            ],
+        }
+        for group in inner
+    ]
+
+
 def _encode_transaction(tx: VersionedTransaction, encoding: str) -> Any:
     if encoding == "base64":
         return [base64.b64encode(bytes(tx)).decode(), "base64"]
@@ -783,7 +930,7 @@ def _meta_json(record: dict[str, Any]) -> dict[str, Any]:
         "fee": record["fee"],
         "preBalances": record.get("pre_balances", []),
         "postBalances": record.get("post_balances", []),
-        "innerInstructions": [],
+        "innerInstructions": _inner_instructions_json(record),
         "logMessages": record["logs"],
         "preTokenBalances": [],
         "postTokenBalances": [],

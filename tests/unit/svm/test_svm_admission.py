@@ -28,9 +28,13 @@ from qorenode.rpc.jsonrpc import handle_request_body
 from tests.unit.core.chainkit import Chain
 from vms.svm.errors import AlreadyProcessed
 from vms.svm.module import (
+    _RECORD_HEAD,
+    _RECORD_HEAD_V2,
     BLOCKHASH_WINDOW,
     SolanaTx,
+    decode_inner_instructions,
     decode_record,
+    encode_inner_instructions,
     encode_record,
 )
 
@@ -184,6 +188,7 @@ def test_a_record_reads_back_as_the_json_record_did(extra: dict[str, Any]) -> No
         3,
         tx,
         (),
+        b"",
     )
     expected = {
         **details,
@@ -192,11 +197,68 @@ def test_a_record_reads_back_as_the_json_record_did(extra: dict[str, Any]) -> No
         "post_balances": [4, 5, 1],
         "block_time": 1_790_000_000,
         "index": 3,
+        "inner_instructions": [],
         "tx": base64.b64encode(tx).decode(),
     }
-    decoded = decode_record(signature, encode_record(record))
+    raw = encode_record(record)
+    decoded = decode_record(signature, raw)
     assert decoded == _as_json_was(expected)
     assert list(decoded) == sorted(decoded)
+    # a version-1 record (written before inner instructions were kept) reads without them
+    v1 = b"\x01" + raw[1 : _RECORD_HEAD.size] + raw[_RECORD_HEAD_V2.size :]
+    del expected["inner_instructions"]
+    assert decode_record(signature, v1) == _as_json_was(expected)
+
+
+def test_inner_instructions_round_trip_in_the_record() -> None:
+    class Compiled:
+        def __init__(self, program: int, accounts: bytes, data: bytes) -> None:
+            self.program_id_index, self.accounts, self.data = program, accounts, data
+
+    class Inner:
+        def __init__(self, compiled: Compiled, height: int) -> None:
+            self.compiled, self.height = compiled, height
+
+        def instruction(self) -> Compiled:
+            return self.compiled
+
+        def stack_height(self) -> int:
+            return self.height
+
+    big = bytes(range(256)) * 40  # CPI data may exceed a transaction's size
+    inner = [
+        [],
+        [Inner(Compiled(3, b"\x02\x01", b"\x02\0\0\0" + bytes(8)), 2)],
+        [],
+        [Inner(Compiled(4, b"", b""), 2), Inner(Compiled(5, bytes(range(9)), big), 3)],
+    ]
+    raw = encode_inner_instructions(inner)
+    assert encode_inner_instructions([[], []]) == b""
+    assert decode_inner_instructions(raw) == [
+        {
+            "index": 1,
+            "instructions": [
+                {
+                    "program_id_index": 3,
+                    "accounts": [2, 1],
+                    "data": base64.b64encode(b"\x02\0\0\0" + bytes(8)).decode(),
+                    "stack_height": 2,
+                }
+            ],
+        },
+        {
+            "index": 3,
+            "instructions": [
+                {"program_id_index": 4, "accounts": [], "data": "", "stack_height": 2},
+                {
+                    "program_id_index": 5,
+                    "accounts": list(range(9)),
+                    "data": base64.b64encode(big).decode(),
+                    "stack_height": 3,
+                },
+            ],
+        },
+    ]
 
 
 def test_records_written_as_json_are_still_read(chain: Chain) -> None:
