@@ -20,9 +20,12 @@ and ``<kind>Unsubscribe(id)`` answering true (an unknown id: -32602 "Invalid sub
 
 The server registers one subscription in the node's hub and fans each block out to its clients
 from the SVM's commit extras (``SvmModule.commit``: signatures, errors, logs, account keys of the
-block's transactions and the bytes of every account it wrote). Each connection has one bounded
-send queue drained by one writer; a notification never waits: a client whose queue is full is
-dropped. Notifications of a new subscription wait until the response with its id is queued.
+block's transactions and the bytes of every account it wrote). This module is only the dialect
+(``_PubSub``: the methods, ids, notifications and the fan-out); the transport is the node's
+(``qorenode.rpc.ws.serve_websocket``): each connection's requests are handled in order, it has one
+bounded send queue drained by one writer, a notification never waits (a client whose queue is full
+is dropped), and notifications of a new subscription wait until the response with its id is
+queued.
 """
 
 from __future__ import annotations
@@ -36,18 +39,19 @@ from typing import Any
 
 import trio
 from solders.account import Account
-from trio_websocket import (
-    ConnectionClosed,
-    WebSocketConnection,
-    WebSocketRequest,
-    wrap_server_stream,
-)
 
 from qorenode.interfaces import BlockNotice, NodeServices, Subscription
 from qorenode.rpc.hub import SubscriptionHub
-from qorenode.rpc.jsonrpc import dumps, handle_request_body
-from qorenode.rpc.listen import open_listeners
 from qorenode.rpc.registry import ApiRegistry
+from qorenode.rpc.ws import (
+    DEFAULT_HANDSHAKE_TIMEOUT,
+    DEFAULT_SEND_QUEUE,
+    SubscriptionId,
+    WsConnection,
+    WsDialect,
+    WsSubscription,
+    serve_websocket,
+)
 from vms.svm.module import SYSTEM_PROGRAM, SvmModule
 from vms.svm.rpc import (
     SolanaRpcError,
@@ -63,66 +67,141 @@ __all__ = ["serve_solana_ws"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE = 1024 * 1024
-DEFAULT_SEND_QUEUE = 1024
-DEFAULT_HANDSHAKE_TIMEOUT = 30.0
-_CLOSE_TIMEOUT = 5.0
-_POLICY_VIOLATION = 1008
 _KINDS = ("signature", "account", "logs", "slot")
 _EMPTY = Account(lamports=0, data=b"", owner=SYSTEM_PROGRAM, executable=False, rent_epoch=0)
 
 
 @dataclass
 class _Sub:
-    """One client subscription; notifications wait in ``backlog`` until it is active."""
+    """One client subscription: what it matches, and its transport side (``sink``)."""
 
-    id: int
-    kind: str
-    connection: _Connection
-    match: Any = None  # signature bytes, pubkey string, logs filter (None: all)
+    sink: WsSubscription  # topic: the kind ("signature", "account", "logs", "slot")
+    match: Any = None  # signature string, pubkey string, logs filter (None: all)
     config: dict[str, Any] = field(default_factory=dict)
-    active: bool = False
-    closed: bool = False
-    backlog: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> SubscriptionId:
+        return self.sink.id
+
+    @property
+    def kind(self) -> str:
+        return self.sink.topic
+
+    @property
+    def closed(self) -> bool:
+        return self.sink.closed
 
     def notify(self, result: Any) -> None:
-        if self.closed:
-            return
-        text = dumps(
-            {
-                "jsonrpc": "2.0",
-                "method": f"{self.kind}Notification",
-                "params": {"result": result, "subscription": self.id},
-            }
-        )
-        if self.active:
-            self.connection.push(text)
-        elif len(self.backlog) < self.connection.queue_size:
-            self.backlog.append(text)
-        else:
-            self.connection.drop("subscription backlog overflow")
-
-    def activate(self) -> None:
-        """Its id has been sent: release the backlog (even if it has ended since: a signature
-        already committed is notified at once), deliver directly from now on."""
-        if self.active:
-            return
-        self.active = True
-        backlog, self.backlog = self.backlog, []
-        for text in backlog:
-            self.connection.push(text)
+        self.sink.notify(result)
 
 
-class _PubSub(Subscription):
-    """Every live Solana subscription of the server; the hub feeds it each committed block."""
+class _PubSub(WsDialect, Subscription):
+    """Solana's PubSub dialect, and the one hub subscription that feeds every Solana subscription
+    of the server, in the order they were made (the hub feeds each block)."""
+
+    name = "Solana WebSocket"
 
     def __init__(self, node: NodeServices, svm: SvmModule) -> None:
         self.node = node
         self.svm = svm
-        self.subs: dict[int, _Sub] = {}
+        self.subs: dict[SubscriptionId, _Sub] = {}
         self._ids = itertools.count()
+
+    # -- the dialect ----------------------------------------------------------------------------
+
+    def methods(self, connection: WsConnection) -> ApiRegistry:
+        registry = ApiRegistry()
+        methods: dict[str, Callable[..., Any]] = {
+            "signatureSubscribe": self._signature_subscribe,
+            "accountSubscribe": self._account_subscribe,
+            "logsSubscribe": self._logs_subscribe,
+            "slotSubscribe": self._slot_subscribe,
+        }
+        for kind in _KINDS:
+            methods[f"{kind}Unsubscribe"] = partial(self._unsubscribe, kind)
+        for name, handler in methods.items():
+            registry.rpc_method("", name, partial(handler, connection))
+        return registry
 
     def new_id(self) -> int:
         return next(self._ids)
+
+    def notification(
+        self, topic: str, subscription_id: SubscriptionId, result: Any
+    ) -> dict[str, Any]:
+        return {
+            "jsonrpc": "2.0",
+            "method": f"{topic}Notification",
+            "params": {"result": result, "subscription": subscription_id},
+        }
+
+    # -- methods --------------------------------------------------------------------------------
+
+    def _add(self, connection: WsConnection, kind: str, match: Any, config: dict[str, Any]) -> _Sub:
+        sink = connection.open(kind)
+        sub = _Sub(sink, match, config)
+        self.subs[sink.id] = sub
+        sink.on_end = partial(self.subs.pop, sink.id, None)
+        return sub
+
+    async def _signature_subscribe(
+        self, connection: WsConnection, signature: Any, config: Any = None
+    ) -> SubscriptionId:
+        parse_config(config)
+        key = bytes(parse_signature(signature))
+        sub = self._add(connection, "signature", str(parse_signature(signature)), {})
+        svm = self.svm
+        record = await self.node.run(lambda: svm.transaction(key))
+        if record is not None and not sub.closed:  # already committed: notify at once
+            err = record.get("err_json") if record.get("err") is not None else None
+            sub.notify({"context": {"slot": record["slot"]}, "value": {"err": err}})
+            self.end(sub)
+        return sub.id
+
+    async def _account_subscribe(
+        self, connection: WsConnection, pubkey: Any, config: Any = None
+    ) -> SubscriptionId:
+        cfg = parse_config(config)
+        key = parse_pubkey(pubkey)
+        encode_account(_EMPTY, cfg)  # refuses a bad encoding now
+        return self._add(connection, "account", str(key), cfg).id
+
+    async def _logs_subscribe(
+        self, connection: WsConnection, filter_: Any, config: Any = None
+    ) -> SubscriptionId:
+        parse_config(config)
+        match: str | None
+        if filter_ in ("all", "allWithVotes"):
+            match = None
+        elif isinstance(filter_, dict) and isinstance(filter_.get("mentions"), list):
+            mentions = filter_["mentions"]
+            if len(mentions) != 1:
+                raise invalid_params("Invalid Request: Only 1 address supported")
+            match = str(parse_pubkey(mentions[0]))
+        else:
+            raise invalid_params(
+                'Invalid params: the filter must be "all" or {"mentions": [pubkey]}'
+            )
+        return self._add(connection, "logs", match, {}).id
+
+    async def _slot_subscribe(self, connection: WsConnection) -> SubscriptionId:
+        return self._add(connection, "slot", None, {}).id
+
+    async def _unsubscribe(self, kind: str, connection: WsConnection, subscription_id: Any) -> bool:
+        sink = (
+            connection.subscription(subscription_id) if isinstance(subscription_id, int) else None
+        )
+        if sink is None or sink.topic != kind:
+            raise SolanaRpcError("Invalid subscription id.", rpc_code=-32602)
+        self.end(self.subs[sink.id])
+        return True
+
+    # -- the feed -------------------------------------------------------------------------------
+
+    def end(self, sub: _Sub) -> None:
+        """End ``sub``; what it has notified is still delivered, even before its id is sent (a
+        signature already committed is notified at once, then its subscription ends)."""
+        sub.sink.end(deliver_pending=True)
 
     async def on_block(self, notice: BlockNotice) -> None:
         extras = notice.extras.get("svm")
@@ -134,11 +213,6 @@ class _PubSub(Subscription):
             except Exception:  # one bad subscription must not end the others (or this feed)
                 logger.exception("Solana subscription %d failed; ending it", sub.id)
                 self.end(sub)
-
-    def end(self, sub: _Sub) -> None:
-        sub.closed = True
-        self.subs.pop(sub.id, None)
-        sub.connection.subs.pop(sub.id, None)
 
     def _dispatch(self, sub: _Sub, extras: dict[str, Any]) -> None:
         slot = int(extras["slot"])
@@ -181,206 +255,19 @@ async def serve_solana_ws(
     handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT,
 ) -> None:
     """Serve Solana's PubSub API until cancelled; reports the bound port via ``task_status``."""
-    listeners, bound_port = await open_listeners(host, port)
     pubsub = _PubSub(node, svm)
     hub_id = f"svm-pubsub:{id(pubsub):x}"
     hub.add(hub_id, pubsub)
-    handler = partial(
-        _serve_connection,
-        pubsub=pubsub,
-        max_message=max_message,
-        send_queue=send_queue,
-        handshake_timeout=handshake_timeout,
-    )
     try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(trio.serve_listeners, handler, listeners)
-            logger.info("Solana WebSocket server listening on %s:%d", host, bound_port)
-            task_status.started(bound_port)
+        await serve_websocket(
+            host,
+            port,
+            pubsub,
+            task_status=task_status,
+            max_message=max_message,
+            send_queue=send_queue,
+            max_in_flight=1,  # requests are answered in order
+            handshake_timeout=handshake_timeout,
+        )
     finally:
         hub.remove(hub_id)
-
-
-async def _serve_connection(
-    stream: trio.SocketStream,
-    *,
-    pubsub: _PubSub,
-    max_message: int,
-    send_queue: int,
-    handshake_timeout: float,
-) -> None:
-    try:
-        async with trio.open_nursery() as nursery:
-            request: WebSocketRequest | None = None
-            with trio.move_on_after(handshake_timeout):
-                request = await wrap_server_stream(
-                    nursery, stream, message_queue_size=1, max_message_size=max_message
-                )
-            if request is None:
-                nursery.cancel_scope.cancel()
-                return
-            try:
-                ws = await request.accept()
-            except ConnectionClosed:
-                nursery.cancel_scope.cancel()
-                return
-            connection = _Connection(ws, pubsub, send_queue)
-            try:
-                await connection.run()
-            finally:
-                connection.detach()
-                with trio.move_on_after(_CLOSE_TIMEOUT):
-                    await ws.aclose()
-    except Exception:
-        logger.exception("Solana WebSocket connection failed")
-    finally:
-        await trio.aclose_forcefully(stream)
-
-
-class _Connection:
-    """One client: requests handled in order, one writer, its subscriptions."""
-
-    def __init__(self, ws: WebSocketConnection, pubsub: _PubSub, queue_size: int) -> None:
-        self._ws = ws
-        self._pubsub = pubsub
-        self.queue_size = queue_size
-        self._send, self._receive = trio.open_memory_channel[str](queue_size)
-        self._cancel = trio.CancelScope()
-        self.subs: dict[int, _Sub] = {}
-        self._created: list[_Sub] = []
-        self._closed = False
-        self._drop_reason: str | None = None
-        self._registry = self._build_registry()
-
-    def _build_registry(self) -> ApiRegistry:
-        registry = ApiRegistry()
-        methods: dict[str, Callable[..., Any]] = {
-            "signatureSubscribe": self._signature_subscribe,
-            "accountSubscribe": self._account_subscribe,
-            "logsSubscribe": self._logs_subscribe,
-            "slotSubscribe": self._slot_subscribe,
-        }
-        for kind in _KINDS:
-            methods[f"{kind}Unsubscribe"] = partial(self._unsubscribe, kind)
-        for name, handler in methods.items():
-            registry.rpc_method("", name, handler)
-        return registry
-
-    # -- methods --------------------------------------------------------------------------------
-
-    def _add(self, kind: str, match: Any, config: dict[str, Any]) -> _Sub:
-        sub = _Sub(self._pubsub.new_id(), kind, self, match, config)
-        self.subs[sub.id] = sub
-        self._pubsub.subs[sub.id] = sub
-        self._created.append(sub)
-        return sub
-
-    async def _signature_subscribe(self, signature: Any, config: Any = None) -> int:
-        parse_config(config)
-        key = bytes(parse_signature(signature))
-        sub = self._add("signature", str(parse_signature(signature)), {})
-        svm = self._pubsub.svm
-        record = await self._pubsub.node.run(lambda: svm.transaction(key))
-        if record is not None and not sub.closed:  # already committed: notify at once
-            err = record.get("err_json") if record.get("err") is not None else None
-            sub.notify({"context": {"slot": record["slot"]}, "value": {"err": err}})
-            self._pubsub.end(sub)
-        return sub.id
-
-    async def _account_subscribe(self, pubkey: Any, config: Any = None) -> int:
-        cfg = parse_config(config)
-        key = parse_pubkey(pubkey)
-        encode_account(_EMPTY, cfg)  # refuses a bad encoding now
-        return self._add("account", str(key), cfg).id
-
-    async def _logs_subscribe(self, filter_: Any, config: Any = None) -> int:
-        parse_config(config)
-        match: str | None
-        if filter_ in ("all", "allWithVotes"):
-            match = None
-        elif isinstance(filter_, dict) and isinstance(filter_.get("mentions"), list):
-            mentions = filter_["mentions"]
-            if len(mentions) != 1:
-                raise invalid_params("Invalid Request: Only 1 address supported")
-            match = str(parse_pubkey(mentions[0]))
-        else:
-            raise invalid_params(
-                'Invalid params: the filter must be "all" or {"mentions": [pubkey]}'
-            )
-        return self._add("logs", match, {}).id
-
-    async def _slot_subscribe(self) -> int:
-        return self._add("slot", None, {}).id
-
-    async def _unsubscribe(self, kind: str, subscription_id: Any) -> bool:
-        sub = self.subs.get(subscription_id) if isinstance(subscription_id, int) else None
-        if sub is None or sub.kind != kind:
-            raise SolanaRpcError("Invalid subscription id.", rpc_code=-32602)
-        self._pubsub.end(sub)
-        return True
-
-    # -- transport ------------------------------------------------------------------------------
-
-    async def run(self) -> None:
-        with self._cancel:
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(self._writer)
-                await self._reader()
-                nursery.cancel_scope.cancel()
-        self.detach()
-        if self._drop_reason is not None:
-            with trio.move_on_after(_CLOSE_TIMEOUT):
-                await self._ws.aclose(code=_POLICY_VIOLATION, reason=self._drop_reason)
-
-    async def _reader(self) -> None:
-        while True:
-            try:
-                message = await self._ws.get_message()
-            except ConnectionClosed:
-                return
-            body = message.encode() if isinstance(message, str) else message
-            self._created = []
-            out = await handle_request_body(body, self._registry)
-            created, self._created = self._created, []
-            if out is not None:
-                try:
-                    await self._send.send(out.decode())
-                except (trio.ClosedResourceError, trio.BrokenResourceError):
-                    return
-            for sub in created:
-                sub.activate()
-
-    async def _writer(self) -> None:
-        async with self._receive:
-            async for text in self._receive:
-                try:
-                    await self._ws.send_message(text)
-                except ConnectionClosed:
-                    self._cancel.cancel()
-                    return
-
-    def push(self, text: str) -> None:
-        """Queue a notification without waiting; drop the client if its queue is full."""
-        if self._closed:
-            return
-        try:
-            self._send.send_nowait(text)
-        except trio.WouldBlock:
-            self.drop("send queue overflow")
-        except (trio.ClosedResourceError, trio.BrokenResourceError):
-            pass
-
-    def drop(self, reason: str) -> None:
-        if self._closed:
-            return
-        logger.warning("dropping Solana WebSocket client: %s", reason)
-        self._drop_reason = reason
-        self.detach()
-        self._cancel.cancel()
-
-    def detach(self) -> None:
-        """End every subscription of this connection (idempotent)."""
-        self._closed = True
-        for sub in list(self.subs.values()):
-            self._pubsub.end(sub)
-        self._send.close()
