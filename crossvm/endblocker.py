@@ -88,8 +88,7 @@ class EndBlocker:
                 continue
             record = self.keeper.message(message_id)
             assert record is not None, f"queued message {message_id} has no record"
-            self._refund(record)
-            record = record.finish(Status.TIMED_OUT, ctx.height)
+            record = record.finish(Status.TIMED_OUT, ctx.height, error=self._refund(record))
             self.keeper.dequeue(record)
             self.keeper.record_event(ctx.height, timeout_event(record), evm_logged=False)
         return remaining
@@ -123,12 +122,14 @@ class EndBlocker:
                     delivery_tx=result.tx_hash,
                 )
             else:
-                self._refund(record)
+                refund_error = self._refund(record)
                 record = record.finish(
                     Status.FAILED,
                     ctx.height,
                     result=result.data,
-                    error=result.error or "delivery failed",
+                    error="; ".join(
+                        e for e in (result.error or "delivery failed", refund_error) if e
+                    ),
                     gas_used=result.gas_used,
                     delivery_tx=result.tx_hash,
                 )
@@ -210,9 +211,18 @@ class EndBlocker:
             )
         return DeliveryResult(True, data or b"", gas.used, events=events)
 
-    def _refund(self, record: MessageRecord) -> None:
-        if record.funds:
+    def _refund(self, record: MessageRecord) -> str:
+        """Return the escrow to the sender; an error text if that failed (the escrow account
+        always holds what the queue escrowed, so it cannot, but a refund must never halt the
+        chain: the failure is recorded with the message instead)."""
+        if not record.funds:
+            return ""
+        try:
             self.bank.send(ESCROW_ACCOUNT, record.sender, record.funds)
+        except NodeError as exc:
+            log.error("refund of cross-VM message %d failed: %s", record.id, exc.message)
+            return f"refund failed: {exc.message}"
+        return ""
 
 
 def system_receipt_source(height: int) -> bytes:

@@ -13,7 +13,7 @@ from crossvm.alias import cosmwasm_alias, evm_alias
 from qorenode.addresses import to_bech32
 from qorenode.app import BlockBuildError
 from qorenode.errors import NonceTooLow
-from qorenode.interfaces import VmId
+from qorenode.interfaces import NodeError, VmId
 from qorenode.mempool import Mempool
 from tests.unit.crossvm.asynckit import (
     ESCROW,
@@ -285,3 +285,28 @@ def test_a_block_that_fails_after_deliveries_delivers_nothing_twice(
     assert aw.status(mid) == "pending" and aw.count() == 0 and aw.balance(ESCROW) == 4
     aw.mine()
     assert aw.status(mid) == "executed" and aw.count() == 1 and aw.balance(ESCROW) == 0
+
+
+def test_a_refund_that_fails_is_recorded_and_the_chain_goes_on(
+    aw: AsyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: the bank refuses to pay out of the escrow account (it cannot happen while
+    the escrow holds what the queue escrowed; a refund must still never halt the chain)."""
+    mid = aw.queue_call("cosmwasm", aw.counter_text, BAD_MESSAGE, funds=5)
+    bank = aw.crossvm.endblocker.bank
+    real_send = bank.send
+
+    def refusing_send(sender: bytes, recipient: bytes, amount: int) -> None:
+        if sender == ESCROW and recipient == DEV0.address:  # the refund, not the funds
+            raise NodeError("the escrow account is empty")
+        real_send(sender, recipient, amount)
+
+    monkeypatch.setattr(bank, "send", refusing_send)
+    aw.mine()
+    record = aw.record(mid)
+    assert record["status"] == "failed"
+    assert "unknown variant" in record["error"] and "refund failed" in record["error"]
+    monkeypatch.undo()
+    second = aw.queue_call("cosmwasm", aw.counter_text, INCREMENT)
+    aw.mine()
+    assert aw.status(second) == "executed"
