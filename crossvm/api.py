@@ -15,24 +15,25 @@ built while one is), never a torn mix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from crossvm.errors import InvalidInput
-from qorenode.interfaces import ApiRegistry, NodeServices, Subscription, SubscriptionSink
+from crossvm.msgs import parse_sender, parse_vm, record_filter
+from crossvm.types import CrossVmNotice, MessageRecord
+from qorenode.interfaces import (
+    ApiRegistry,
+    BlockNotice,
+    NodeServices,
+    Subscription,
+    SubscriptionSink,
+)
 
 if TYPE_CHECKING:
     from crossvm.module import CrossVmModule
 
 
 def register_crossvm_api(api: ApiRegistry, node: NodeServices, module: CrossVmModule) -> None:
-    from crossvm.module import (
-        CrossVmSubscription,
-        parse_sender,
-        parse_vm,
-        record_filter,
-    )
-
     async def alias(target_vm: Any, source_vm: Any, sender: Any) -> str:
         target, source = parse_vm(target_vm), parse_vm(source_vm)
         raw = parse_sender(sender)
@@ -87,3 +88,20 @@ def register_crossvm_api(api: ApiRegistry, node: NodeServices, module: CrossVmMo
     api.rest_route("GET", "/qorechain/crossvm/v1/params", rest_params)
     api.rest_route("GET", "/qorechain/crossvm/v1/pending", rest_pending)
     api.rest_route("GET", "/qorechain/crossvm/v1/message/{id}", rest_message)
+
+
+class CrossVmSubscription(Subscription):
+    """``qor_subscribe("crossvm", filter)``: each x/crossvm event of each new block whose
+    message matches the filter, with the message's record as of that block."""
+
+    def __init__(self, sink: SubscriptionSink, match: Callable[[MessageRecord], bool]) -> None:
+        self.sink = sink
+        self.match = match
+
+    async def on_block(self, notice: BlockNotice) -> None:
+        part = notice.extras.get("crossvm") or {}
+        item: CrossVmNotice
+        for item in part.get("events", []):
+            message = item.message()
+            if message is not None and self.match(message):
+                await self.sink.send(item.to_json())

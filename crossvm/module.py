@@ -1,26 +1,22 @@
 """The x/crossvm module: the 0x901 precompile, the asynchronous queue, params, queries.
 
-Shaped as a cosmos-sdk module: ``keeper`` (state), ``queue`` (checks and submission, the
-module's msg server), ``endblocker`` (deliveries), ``events``, ``errors``, ``params``. This file
-wires them to the node: message handlers, the sources of asynchronous messages (a CosmWasm
-contract's message, the SVM bridge's ``Submit``), the EndBlocker, and the API (README.md).
+Shaped as a cosmos-sdk module: ``keeper`` (state), ``msgs`` (reading messages), ``queue``
+(checks and submission, the module's msg server), ``endblocker`` (deliveries), ``events``,
+``errors``, ``params``, ``api`` (queries and subscriptions). This file wires them to the node:
+message handlers, the sources of asynchronous messages (a CosmWasm contract's message, the SVM
+bridge's ``Submit``), the EndBlocker, and the queries the API serves (README.md).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crossvm.alias import cosmwasm_alias, evm_alias
 from crossvm.endblocker import EndBlocker
 from crossvm.errors import (
     InvalidInput,
-    InvalidPayload,
-    InvalidTarget,
     MessageNotFound,
     NotAllowed,
     SourceNotAllowed,
@@ -29,17 +25,27 @@ from crossvm.errors import (
 )
 from crossvm.expected import EvmExecutor, SvmExecutor, WasmExecutor
 from crossvm.keeper import CrossVmKeeper
+from crossvm.msgs import (
+    parse_base64,
+    parse_funds,
+    parse_gas_limit,
+    parse_message_id,
+    parse_sender,
+    parse_svm_accounts,
+    parse_target,
+    parse_vm,
+    record_filter,
+)
 from crossvm.precompile import ChainIds, CrossVmPrecompile
 from crossvm.proto import decode_cross_vm_call, encode_response
 from crossvm.queue import MessageQueue
-from crossvm.types import CrossVmRequest, MessageRecord, Status, SvmAccount
+from crossvm.types import CrossVmNotice, CrossVmRequest, MessageRecord, SvmAccount
 from qorenode import base58, bech32
 from qorenode.interfaces import (
     AccountLedger,
     ApiRegistry,
     Bank,
     BlockContext,
-    BlockNotice,
     BridgeSubmission,
     Event,
     GasMeter,
@@ -48,8 +54,6 @@ from qorenode.interfaces import (
     MsgContext,
     MsgHandler,
     NodeServices,
-    Subscription,
-    SubscriptionSink,
     VmId,
 )
 
@@ -59,116 +63,6 @@ MSG_UPDATE_PARAMS = "/qorechain.crossvm.v1.MsgUpdateParams"
 SUBMIT_GAS = 50_000  # SDK gas of queueing a message from a transaction or a contract
 SUBMIT_GAS_PER_BYTE = 16
 MAX_LIST_LIMIT = 1_000
-
-
-def parse_vm(value: Any) -> VmId:
-    """A VM as JSON gives it: 0/1/2 or "evm"/"cosmwasm"/"svm"."""
-    if isinstance(value, str) and not value.isdigit():
-        for vm in VmId:
-            if vm.label == value.lower():
-                return vm
-    elif not isinstance(value, bool):
-        try:
-            return VmId(int(value))
-        except (TypeError, ValueError):
-            pass
-    raise UnknownVm(f"unknown VM {value!r}: use evm, cosmwasm or svm (0, 1, 2)")
-
-
-def parse_sender(text: Any) -> bytes:
-    """A sender as its VM writes it: bech32 ``qor1...``, 0x hex, or base58 (32 bytes)."""
-    if not isinstance(text, str):
-        raise InvalidInput("sender must be a string")
-    try:
-        if text.startswith(bech32.HRP + "1"):
-            raw = bech32.decode(text)
-        elif text.startswith("0x"):
-            raw = bytes.fromhex(text[2:])
-        else:
-            try:
-                raw = base58.decode(text, 32)
-            except base58.Base58Error:
-                raw = bytes.fromhex(text)
-    except (ValueError, bech32.Bech32Error):
-        raise InvalidInput(f"invalid sender {text!r}: expected bech32, 0x hex or base58") from None
-    if len(raw) not in (20, 32):
-        raise InvalidInput("a sender is 20 or 32 bytes")
-    return raw
-
-
-def parse_target(target_vm: VmId, text: Any) -> bytes:
-    """A target address in its VM's text form: 0x hex (EVM), bech32 (CosmWasm), base58 (SVM)."""
-    if not isinstance(text, str) or not text:
-        raise InvalidTarget("target_contract must be a non-empty string")
-    try:
-        if target_vm == VmId.EVM:
-            if not text.startswith("0x") or len(text) != 42:
-                raise ValueError("expected 0x and 40 hex digits")
-            return bytes.fromhex(text[2:])
-        if target_vm == VmId.COSMWASM:
-            return bech32.decode(text)
-        return base58.decode(text, 32)
-    except (ValueError, bech32.Bech32Error) as exc:
-        raise InvalidTarget(f"invalid {target_vm.label} address {text!r}: {exc}") from None
-
-
-def parse_funds(coins: Any) -> int:
-    if coins is None:
-        return 0
-    if not isinstance(coins, list):
-        raise InvalidInput("funds must be a list of coins")
-    total = 0
-    for coin in coins:
-        if not isinstance(coin, dict) or set(coin) != {"denom", "amount"}:
-            raise InvalidInput(f"invalid coin {coin!r}")
-        amount = coin["amount"]
-        if coin["denom"] != "aqor":
-            raise InvalidInput(f"unknown denom {coin['denom']!r}: this chain's token is aqor")
-        if not isinstance(amount, str) or not (amount.isascii() and amount.isdigit()):
-            raise InvalidInput(f"coin amount must be a decimal string, got {amount!r}")
-        total += int(amount)
-    return total
-
-
-def parse_svm_accounts(value: Any) -> tuple[SvmAccount, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise InvalidInput("svm_accounts must be a list of {pubkey, writable}")
-    accounts = []
-    for entry in value:
-        if not isinstance(entry, dict) or not isinstance(entry.get("pubkey"), str):
-            raise InvalidInput(f"invalid svm account {entry!r}")
-        try:
-            pubkey = base58.decode(entry["pubkey"], 32)
-        except base58.Base58Error as exc:
-            raise InvalidInput(f"invalid svm account {entry['pubkey']!r}: {exc}") from None
-        writable = entry.get("writable", False)
-        if not isinstance(writable, bool):
-            raise InvalidInput("svm account writable must be true or false")
-        accounts.append(SvmAccount(pubkey, writable))
-    return tuple(accounts)
-
-
-def parse_gas_limit(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise InvalidInput(f"gas_limit must be an unsigned integer, got {value!r}")
-
-
-def _base64(value: Any, what: str) -> bytes:
-    if value is None:
-        return b""
-    if not isinstance(value, str):
-        raise InvalidPayload(f"{what} must be base64")
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidPayload(f"{what} is not valid base64") from None
 
 
 class ContractCallContext(Protocol):
@@ -253,7 +147,7 @@ class CrossVmModule(Module):
                 "a user's message comes from evm or cosmwasm; svm messages come from the "
                 "bridge program's Submit"
             )
-        payload = _base64(msg.get("payload"), "payload")
+        payload = parse_base64(msg.get("payload"), "payload")
         request = CrossVmRequest(
             source_vm=source_vm,
             sender=sender,
@@ -277,7 +171,7 @@ class CrossVmModule(Module):
         """A contract's ``Custom({"crossvm_call": ...})`` or Stargate/Any ``MsgCrossVMCall``:
         queued with the contract as sender; (data, events, msg responses) for its reply."""
         if isinstance(body, dict) and body.get("type_url") == MSG_CROSSVM_CALL:
-            call = decode_cross_vm_call(_base64(body.get("value"), "Any value"))
+            call = decode_cross_vm_call(parse_base64(body.get("value"), "Any value"))
             if call.sender and parse_sender(call.sender) != sender:
                 raise NotAllowed(
                     f"sender {call.sender} is not the contract {bech32.encode(sender)}"
@@ -305,7 +199,7 @@ class CrossVmModule(Module):
                 sender,
                 target_vm,
                 parse_target(target_vm, call_json.get("target_contract")),
-                _base64(call_json.get("payload"), "payload"),
+                parse_base64(call_json.get("payload"), "payload"),
                 parse_funds(call_json.get("funds")),
                 parse_svm_accounts(call_json.get("svm_accounts")),
             )
@@ -387,7 +281,7 @@ class CrossVmModule(Module):
         return base58.encode(self._svm.alias(int(source_vm), sender))
 
     def message_json(self, message_id: Any) -> dict[str, Any]:
-        record = self.keeper.message(_message_id(message_id))
+        record = self.keeper.message(parse_message_id(message_id))
         if record is None:
             raise MessageNotFound(f"no cross-VM message {message_id}")
         return record.to_json()
@@ -440,80 +334,3 @@ def _svm_request(submission: BridgeSubmission) -> CrossVmRequest:
         payload=submission.payload,
         source_contract=submission.program,
     )
-
-
-def _message_id(value: Any) -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise InvalidInput(f"a message id is an unsigned integer, got {value!r}")
-
-
-def record_filter(query: Mapping[str, Any]) -> Callable[[MessageRecord], bool]:
-    """A predicate over records for ``qor_listCrossVMMessages`` and ``crossvm`` subscriptions."""
-    unknown = set(query) - {"sender", "status", "source_vm", "target_vm", "limit", "message_id"}
-    if unknown:
-        raise InvalidInput(f"unknown filter keys: {', '.join(sorted(unknown))}")
-    status = None
-    if query.get("status") is not None:
-        try:
-            status = Status.parse(str(query["status"]))
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
-    source = parse_vm(query["source_vm"]) if query.get("source_vm") is not None else None
-    target = parse_vm(query["target_vm"]) if query.get("target_vm") is not None else None
-    sender = parse_sender(query["sender"]) if query.get("sender") is not None else None
-    message_id = _message_id(query["message_id"]) if query.get("message_id") is not None else None
-
-    def match(record: MessageRecord) -> bool:
-        return (
-            (status is None or record.status == status)
-            and (source is None or record.source_vm == source)
-            and (target is None or record.target_vm == target)
-            and (sender is None or record.sender == sender)
-            and (message_id is None or record.id == message_id)
-        )
-
-    return match
-
-
-@dataclass(frozen=True)
-class CrossVmNotice:
-    """One x/crossvm event of a committed block, with its message's record as stored then."""
-
-    height: int
-    event: Event
-    message_id: int
-    record: bytes | None
-
-    def message(self) -> MessageRecord | None:
-        return None if self.record is None else MessageRecord.decode(self.record)
-
-    def to_json(self) -> dict[str, Any]:
-        """What a ``crossvm`` subscription sends."""
-        message = self.message()
-        return {
-            "height": self.height,
-            "type": self.event.type,
-            "message_id": self.message_id,
-            "attributes": dict(self.event.attributes),
-            "message": None if message is None else message.to_json(),
-        }
-
-
-class CrossVmSubscription(Subscription):
-    """``qor_subscribe("crossvm", filter)``: each x/crossvm event of each new block whose
-    message matches the filter, with the message's record as of that block."""
-
-    def __init__(self, sink: SubscriptionSink, match: Callable[[MessageRecord], bool]) -> None:
-        self.sink = sink
-        self.match = match
-
-    async def on_block(self, notice: BlockNotice) -> None:
-        part = notice.extras.get("crossvm") or {}
-        item: CrossVmNotice
-        for item in part.get("events", []):
-            message = item.message()
-            if message is not None and self.match(message):
-                await self.sink.send(item.to_json())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qorenode import base58, bech32
-from qorenode.interfaces import VmId
+from qorenode.interfaces import Event, VmId
 
 DENOM = "aqor"
 CROSSVM_ADDRESS = bytes(18) + b"\x09\x01"  # the precompile, and the module account
@@ -252,3 +252,27 @@ def _optional_hex_text(value: bytes | None) -> str | None:
 
 def _optional_hex(value: str | None) -> bytes | None:
     return None if value is None else bytes.fromhex(value)
+
+
+@dataclass(frozen=True)
+class CrossVmNotice:
+    """One x/crossvm event of a committed block, with its message's record as stored then."""
+
+    height: int
+    event: Event
+    message_id: int
+    record: bytes | None
+
+    def message(self) -> MessageRecord | None:
+        return None if self.record is None else MessageRecord.decode(self.record)
+
+    def to_json(self) -> dict[str, Any]:
+        """What a ``crossvm`` subscription sends."""
+        message = self.message()
+        return {
+            "height": self.height,
+            "type": self.event.type,
+            "message_id": self.message_id,
+            "attributes": dict(self.event.attributes),
+            "message": None if message is None else message.to_json(),
+        }
