@@ -160,10 +160,11 @@ class Node:
             await trio.sleep_forever()
         elif block_time == 0:
             while True:
-                await self._wake.wait()
-                self._wake = trio.Event()
+                # first round at once: a restart may find cross-VM messages waiting
                 while await self.worker.run(self._block_wanted):
                     await self.worker.run(self.produce_block)
+                await self._wake.wait()
+                self._wake = trio.Event()
         else:
             deadline = trio.current_time()
             while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,3 +250,43 @@ def test_the_authority_updates_params_with_the_cli(setup: Setup) -> None:
     assert s.cli.json("query", "crossvm", "params")["params"]["max_queue_size"] == "7"
     alias = s.cli.json("query", "crossvm", "alias", "evm", "svm", "dev0")
     assert alias["alias"] == rpc(s.url, "qor_crossVMAlias", "evm", "svm", alias["sender"])
+
+
+def test_instant_mode_delivers_what_a_restart_finds_queued(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A message queued before a stop is delivered after the restart without any transaction
+    arriving to wake the block loop."""
+    home = tmp_path / "home"
+    with Devnet(home, block_time=None) as paused:  # blocks only when asked
+        cli = Cli(paused.eth_url, tmp_path / "cli-home", capsys)
+        counter = _instantiate_paused(paused, cli)
+        cli.json(
+            "tx", "crossvm", "call", "cosmwasm", counter, '{"increment":{}}', "--from", "dev0",
+            "--no-wait",
+        )  # fmt: skip
+        paused.mine()  # the block that queues it; its delivery would come with the next one
+        (record,) = rpc(paused.eth_url, "qor_getPendingCrossVMMessages")
+        assert record["status"] == "pending"
+    with Devnet(home, block_time=0) as instant:
+        deadline = time.monotonic() + 30
+        while rpc(instant.eth_url, "qor_getCrossVMMessage", record["id"])["status"] != "executed":
+            assert time.monotonic() < deadline, "the queued message was not delivered"
+            time.sleep(0.02)
+        count = rpc(instant.eth_url, "qor_wasmSmartQuery", counter, {"get_count": {}})["count"]
+        assert int(count) == 1
+
+
+def _instantiate_paused(devnet: Devnet, cli: Cli) -> str:
+    """Store and instantiate the counter on a node that mines only when asked."""
+    stored = cli.json("tx", "wasm", "store", str(COUNTER_WASM), "--from", "dev0", "--no-wait")
+    devnet.mine()
+    receipt = rpc(devnet.eth_url, "qor_getTransaction", stored["txhash"])
+    code_id = json.loads(bytes.fromhex(receipt["data"][0]))["code_id"]
+    made = cli.json(
+        "tx", "wasm", "instantiate", str(code_id), '{"count": 0}', "--label", "counter",
+        "--from", "dev0", "--no-admin", "--no-wait",
+    )  # fmt: skip
+    devnet.mine()
+    receipt = rpc(devnet.eth_url, "qor_getTransaction", made["txhash"])
+    return str(json.loads(bytes.fromhex(receipt["data"][0]))["address"])
