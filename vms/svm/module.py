@@ -35,6 +35,7 @@ State (prefix ``svm/``):
                             empty; one per static account key of each transaction, newest first
                             (slot and index inverted) for ``getSignaturesForAddress``
     genesis_hash            the blockhash of block 0 (Solana's ``getGenesisHash``)
+    tx_count                transactions in committed blocks (8 bytes; ``getTransactionCount``)
 
 x/crossvm (``set_crossvm_queue``): a transaction that can reach the bridge program is simulated
 first and its ``Submit`` instructions (top-level and CPI) checked by x/crossvm; a refused one is not
@@ -326,6 +327,9 @@ class SvmModule(Module):
             ).encode(),
         )
         self._store.set(b"blockhash/" + struct.pack(">Q", ctx.height), blockhash)
+        if self._records:
+            count = self.transaction_count() + len(self._records)
+            self._store.set(b"tx_count", struct.pack(">Q", count))
         if ctx.height == 0:
             self._store.set(b"genesis_hash", blockhash)
         expired = ctx.height - BLOCKHASH_WINDOW
@@ -860,6 +864,11 @@ class SvmModule(Module):
 
     def account(self, pubkey: bytes) -> Account | None:
         return self.svm.get_account(Pubkey.from_bytes(pubkey))
+
+    def transaction_count(self) -> int:
+        """Solana transactions in committed blocks (failed ones and deliveries included)."""
+        raw = self._store.get(b"tx_count")
+        return struct.unpack(">Q", raw)[0] if raw else 0
 
     def processed(self, signature: bytes) -> bool:
         """A transaction with this signature is in a committed block (no need to decode it)."""

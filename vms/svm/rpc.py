@@ -4,7 +4,7 @@ Methods, with Solana's JSON shapes (``RpcResponse`` answers carry ``{"context": 
 "apiVersion"}, "value"}``; commitment and ``minContextSlot`` are accepted and ignored, a devnet
 block is final at once):
 
-    getHealth getVersion getGenesisHash getSlot getBlockHeight getEpochInfo
+    getHealth getVersion getGenesisHash getSlot getBlockHeight getEpochInfo getTransactionCount
     getLatestBlockhash isBlockhashValid getBalance getAccountInfo getMultipleAccounts
     getMinimumBalanceForRentExemption getFeeForMessage sendTransaction simulateTransaction
     getSignatureStatuses getTransaction requestAirdrop getProgramAccounts
@@ -291,7 +291,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
 
     async def get_epoch_info(config: Any = None) -> dict[str, Any]:
         parse_config(config)
-        height: int = await node.run(lambda: svm.latest_blockhash[1])
+        height, count = await node.run(lambda: (svm.latest_blockhash[1], svm.transaction_count()))
         slot = svm.slot(height)
         return {
             "absoluteSlot": slot,
@@ -299,8 +299,13 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             "epoch": slot // SLOTS_PER_EPOCH,
             "slotIndex": slot % SLOTS_PER_EPOCH,
             "slotsInEpoch": SLOTS_PER_EPOCH,
-            "transactionCount": None,
+            "transactionCount": count,
         }
+
+    async def get_transaction_count(config: Any = None) -> int:
+        parse_config(config)
+        count: int = await node.run(svm.transaction_count)
+        return count
 
     async def get_latest_blockhash(config: Any = None) -> dict[str, Any]:
         parse_config(config)
@@ -676,6 +681,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         "getSlot": get_slot,
         "getBlockHeight": get_block_height,
         "getEpochInfo": get_epoch_info,
+        "getTransactionCount": get_transaction_count,
         "getLatestBlockhash": get_latest_blockhash,
         "isBlockhashValid": is_blockhash_valid,
         "getBalance": get_balance,

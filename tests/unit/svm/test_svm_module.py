@@ -190,3 +190,13 @@ def test_a_block_that_fails_to_build_leaves_no_svm_trace(chain: Chain) -> None:
     again = svm(chain).pending_tx(signed(chain, [pay(fresh, SOL)], [ALICE]))
     assert chain.mine(again).results[0].success
     assert balance(chain, fresh) == SOL
+
+
+def test_committed_transactions_are_counted_across_restarts(chain: Chain) -> None:
+    assert svm(chain).transaction_count() == 0
+    assert send(chain, signed(chain, [pay(Keypair().pubkey(), 10**9)], [ALICE])).success
+    too_much = pay(Keypair().pubkey(), balance(chain, ALICE.pubkey()) * 2)
+    assert not send(chain, signed(chain, [too_much], [ALICE])).success
+    assert svm(chain).transaction_count() == 2  # a failed transaction is counted too
+    chain.restart()
+    assert svm(chain).transaction_count() == 2
