@@ -214,7 +214,12 @@ class NodeProcess:
         return f"http://127.0.0.1:{self.ports['rest']}"
 
     def start(self, timeout: float = 60.0) -> None:
-        """Start on fresh free ports; retried if another process took a port in the meantime."""
+        """Start on fresh free ports; retried if another process took a port in the meantime.
+
+        A start that lost a port race is cut out of the log (kept beside it, in
+        ``<log>.port-retries``), so the log holds the node's real starts only and checks such
+        as "no Traceback in the log" judge the node, not the race.
+        """
         assert self.process is None or self.process.poll() is not None, "already running"
         for attempt in range(3):
             log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
@@ -230,7 +235,16 @@ class NodeProcess:
                 assert self.process is not None
                 if self.process.poll() is None:
                     self.process.kill()
-                    self.process.wait(10)
+                self.process.wait(10)
+                self._set_aside_failed_start(log_start)
+
+    def _set_aside_failed_start(self, log_start: int) -> None:
+        with self.log_path.open("r+b") as log:
+            log.seek(log_start)
+            failed = log.read()
+            log.truncate(log_start)
+        with self.log_path.with_name(self.log_path.name + ".port-retries").open("ab") as aside:
+            aside.write(failed)
 
     def _spawn(self) -> None:
         eth, ws, rest = free_ports(3)

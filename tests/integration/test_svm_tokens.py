@@ -1,7 +1,7 @@
 """SPL Token and Memo on a real in-process devnet over HTTP (solana-py's AsyncClient and raw
 JSON-RPC): a mint (system create_account + InitializeMint2), a token account (InitializeAccount3)
 and an associated token account (the ATA program), mint_to, transfer; balances read from the
-accounts' data (the node has no getTokenAccountBalance); a Memo whose logs reach getTransaction."""
+accounts' data (as a client can without getTokenAccountBalance); a Memo whose logs reach getTransaction."""
 
 from __future__ import annotations
 
