@@ -910,6 +910,31 @@ class SvmModule(Module):
         raw = self._store.get(b"block/" + struct.pack(">Q", height))
         return None if raw is None else dict(json.loads(raw))
 
+    def block_heights(self, start: int, end: int, limit: int | None = None) -> list[int]:
+        """The committed heights in ``[start, end]`` with a ``block/`` record, ascending (at most
+        ``limit``)."""
+        start = max(start, 0)
+        end = min(end, 2**64 - 1)
+        if end < start or limit == 0:
+            return []
+        low = b"block/" + struct.pack(">Q", start)
+        high = prefix_end(b"block/") if end == 2**64 - 1 else b"block/" + struct.pack(">Q", end + 1)
+        out: list[int] = []
+        for key, _ in self._store.iterate(low, high):
+            out.append(struct.unpack(">Q", key[6:14])[0])
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def recent_block_heights(self, count: int) -> list[int]:
+        """The newest ``count`` heights with a ``block/`` record, ascending."""
+        out: list[int] = []
+        for key, _ in self._store.iterate(b"block/", prefix_end(b"block/"), reverse=True):
+            if len(out) >= count:
+                break
+            out.append(struct.unpack(">Q", key[6:14])[0])
+        return out[::-1]
+
     def committed_accounts(self) -> list[tuple[Pubkey, Account]]:
         """Every committed account (``getProgramAccounts`` filters them)."""
         return [

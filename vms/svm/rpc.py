@@ -8,7 +8,9 @@ block is final at once):
     getLatestBlockhash isBlockhashValid getBalance getAccountInfo getMultipleAccounts
     getMinimumBalanceForRentExemption getFeeForMessage sendTransaction simulateTransaction
     getSignatureStatuses getTransaction requestAirdrop getProgramAccounts
-    getSignaturesForAddress getBlock
+    getSignaturesForAddress getBlock getBlockTime getBlocks getBlocksWithLimit
+    getFirstAvailableBlock getEpochSchedule getRecentPrioritizationFees getTokenAccountsByOwner
+    getTokenAccountBalance getSlotLeader getIdentity
 
 Errors follow Solana's: undecodable input ``-32602``; a signature that does not verify ``-32003``
 "Transaction signature verification failure"; a preflight failure ``-32002`` "Transaction
@@ -31,6 +33,25 @@ Known limits: ``getTransaction`` lists balances of the static account keys only;
 keys of each transaction (not addresses loaded from lookup tables); ``getBlock`` knows the blocks
 committed since the block index exists and answers ``rewards: []``; ``getProgramAccounts`` scans
 the committed accounts.
+
+Blocks and the schedule: ``getBlockTime``, ``getBlocks`` and ``getBlocksWithLimit`` read the
+``block/`` records (an unknown slot ``-32004`` "Block not available for slot N", as ``getBlock``;
+a range is cut at the latest slot, then over 500,000 slots, or a limit over 500,000, is
+``-32602``); ``getFirstAvailableBlock`` is the first recorded slot; ``getEpochSchedule`` has
+``SLOTS_PER_EPOCH`` (as ``getEpochInfo``), no warmup; ``getRecentPrioritizationFees`` answers
+``prioritizationFee: 0`` for the last 150 blocks (the devnet charges no priority fee; at most 128
+addresses). ``getSlotLeader`` and ``getIdentity`` name the genesis faucet's pubkey (the devnet has
+no validator identity of its own).
+
+SPL Token: ``getTokenAccountsByOwner(owner, {mint} | {programId}, config)`` scans the committed
+accounts of SPL Token or Token-2022 (``programId`` must be one of them; a ``mint`` must exist and
+be owned by one) that are token accounts (165 bytes, or a longer Token-2022 account whose account
+type byte at 165 is 2) with the owner at bytes 32..64 and the mint at 0..32; encodings as
+``getAccountInfo`` (base58 refuses the 165 bytes as Solana does), ``jsonParsed`` parses a plain
+165-byte account as Solana's ``spl-token``/``spl-token-2022`` ``account`` (Token-2022 extensions
+fall back to base64). ``getTokenAccountBalance`` answers Solana's ``UiTokenAmount`` (``amount``
+as a string, the mint's ``decimals`` from its byte 44, ``uiAmount``, ``uiAmountString``) with
+Solana's ``-32602`` messages for a missing account, not a token account, a missing mint.
 """
 
 from __future__ import annotations
@@ -77,6 +98,15 @@ MAX_SIGNATURES_FOR_ADDRESS = 1000
 MAX_PROGRAM_ACCOUNT_FILTERS = 4
 MAX_MEMCMP_BASE58 = 175  # Solana's limit on memcmp bytes given in base58 ...
 MAX_MEMCMP_BYTES = 128  # ... and decoded
+MAX_BLOCKS_RANGE = 500_000  # Solana's limit on getBlocks' range and getBlocksWithLimit's limit
+MAX_PRIORITIZATION_FEE_ACCOUNTS = 128
+TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
+NATIVE_MINT = Pubkey.from_string("So11111111111111111111111111111111111111112")
+TOKEN_ACCOUNT_LEN = 165  # spl-token Account::LEN
+MINT_LEN = 82  # spl-token Mint::LEN
+MINT_DECIMALS_OFFSET = 44
 
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -674,6 +704,161 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             result["rewards"] = []
         return result
 
+    # -- block times, ranges and the schedule -------------------------------------------------
+
+    async def get_block_time(slot: Any) -> int:
+        slot = _slot(slot)
+        block = await node.run(lambda: svm.block(slot - svm.genesis_slot))
+        if block is None:
+            raise SolanaRpcError(f"Block not available for slot {slot}", rpc_code=-32004)
+        return int(block["block_time"])
+
+    async def get_epoch_schedule() -> dict[str, Any]:
+        return {
+            "slotsPerEpoch": SLOTS_PER_EPOCH,
+            "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,
+            "warmup": False,
+            "firstNormalEpoch": 0,
+            "firstNormalSlot": 0,
+        }
+
+    async def get_first_available_block() -> int:
+        heights: list[int] = await node.run(lambda: svm.block_heights(0, 2**64 - 1, 1))
+        return svm.slot(heights[0]) if heights else svm.genesis_slot
+
+    def slots_between(start: int, end: int | None, limit: int | None) -> list[int]:
+        """The committed slots from ``start`` up to ``end`` (the latest at most), ``limit`` of
+        them at most (a worker call)."""
+        latest = svm.slot(svm.latest_blockhash[1])
+        end = latest if end is None else min(end, latest)
+        if end < start:
+            return []
+        if limit is None and end - start > MAX_BLOCKS_RANGE:
+            raise invalid_params(f"Slot range too large; max {MAX_BLOCKS_RANGE}")
+        base = svm.genesis_slot
+        heights = svm.block_heights(start - base, end - base, limit)
+        return [svm.slot(height) for height in heights]
+
+    async def get_blocks(start_slot: Any, end_slot: Any = None, config: Any = None) -> list[int]:
+        if isinstance(end_slot, dict):  # getBlocks(start, config)
+            end_slot, config = None, end_slot
+        parse_config(config)
+        start = _slot(start_slot)
+        end = None if end_slot is None else _slot(end_slot)
+        if end is None:  # Solana's default: the range's maximum
+            end = start + MAX_BLOCKS_RANGE
+        slots: list[int] = await node.run(lambda: slots_between(start, end, None))
+        return slots
+
+    async def get_blocks_with_limit(start_slot: Any, limit: Any, config: Any = None) -> list[int]:
+        parse_config(config)
+        start = _slot(start_slot)
+        count = _slot(limit, "limit")
+        if count > MAX_BLOCKS_RANGE:
+            raise invalid_params(f"Limit too large; max {MAX_BLOCKS_RANGE}")
+        slots: list[int] = await node.run(lambda: slots_between(start, None, count))
+        return slots
+
+    async def get_recent_prioritization_fees(addresses: Any = None) -> list[dict[str, Any]]:
+        if addresses is None:
+            addresses = []
+        if not isinstance(addresses, list):
+            raise invalid_params("Invalid params: expected an array of public keys")
+        if len(addresses) > MAX_PRIORITIZATION_FEE_ACCOUNTS:
+            raise invalid_params(f"Too many inputs provided; max {MAX_PRIORITIZATION_FEE_ACCOUNTS}")
+        for address in addresses:
+            parse_pubkey(address)
+        heights: list[int] = await node.run(lambda: svm.recent_block_heights(BLOCKHASH_WINDOW))
+        return [{"slot": svm.slot(height), "prioritizationFee": 0} for height in heights]
+
+    async def get_slot_leader(config: Any = None) -> str:
+        parse_config(config)
+        return str(faucet.pubkey())
+
+    async def get_identity() -> dict[str, Any]:
+        return {"identity": str(faucet.pubkey())}
+
+    # -- SPL Token ------------------------------------------------------------------------------
+
+    def mint_decimals(mint: Pubkey) -> tuple[Pubkey, int]:
+        """(the mint's token program, its decimals) (a worker call)."""
+        if mint == NATIVE_MINT:
+            return TOKEN_PROGRAM, 9
+        account = svm.account(bytes(mint))
+        if account is None:
+            raise invalid_params("Invalid param: could not find mint")
+        data = bytes(account.data)
+        if account.owner not in TOKEN_PROGRAMS or len(data) < MINT_LEN:
+            raise invalid_params("Invalid param: not a Token mint")
+        return account.owner, data[MINT_DECIMALS_OFFSET]
+
+    async def get_token_accounts_by_owner(
+        owner: Any, token_filter: Any, config: Any = None
+    ) -> dict[str, Any]:
+        key = bytes(parse_pubkey(owner))
+        cfg = parse_config(config)
+        if (
+            not isinstance(token_filter, dict)
+            or len(token_filter) != 1
+            or not ({"mint", "programId"} & token_filter.keys())
+        ):
+            raise invalid_params(
+                'Invalid params: expected {"mint": <pubkey>} or {"programId": <pubkey>}'
+            )
+        mint: Pubkey | None = None
+        program: Pubkey | None = None
+        if "mint" in token_filter:
+            mint = parse_pubkey(token_filter["mint"])
+        else:
+            program = parse_pubkey(token_filter["programId"])
+            if program not in TOKEN_PROGRAMS:
+                raise invalid_params("Invalid param: unrecognized Token program id")
+        parsed = cfg.get("encoding") == "jsonParsed"
+        if not parsed:
+            account_json(None, cfg)  # refuses a bad encoding before reading
+
+        def value() -> list[dict[str, Any]]:
+            token_program = program
+            if mint is not None:
+                token_program = mint_decimals(mint)[0]
+            out = []
+            for pubkey, account in svm.committed_accounts():
+                data = bytes(account.data)
+                if (
+                    account.owner != token_program
+                    or not _is_token_account(account.owner, data)
+                    or data[32:64] != key
+                    or (mint is not None and data[:32] != bytes(mint))
+                ):
+                    continue
+                encoded = None
+                if parsed:
+                    encoded = _parsed_token_account(account, data, mint_decimals)
+                out.append(
+                    {"pubkey": str(pubkey), "account": encoded or account_json(account, cfg)}
+                )
+            return out
+
+        return await read(value)
+
+    async def get_token_account_balance(pubkey: Any, config: Any = None) -> dict[str, Any]:
+        parse_config(config)
+        key = bytes(parse_pubkey(pubkey))
+
+        def value() -> dict[str, Any]:
+            account = svm.account(key)
+            if account is None:
+                raise invalid_params("Invalid param: could not find account")
+            if account.owner not in TOKEN_PROGRAMS:
+                raise invalid_params("Invalid param: not a Token account")
+            data = bytes(account.data)
+            if not _is_token_account(account.owner, data):
+                raise invalid_params("Invalid param: not a v2.0 Token account")
+            decimals = mint_decimals(Pubkey.from_bytes(data[:32]))[1]
+            return token_amount(int.from_bytes(data[64:72], "little"), decimals)
+
+        return await read(value)
+
     methods: dict[str, Callable[..., Any]] = {
         "getHealth": get_health,
         "getVersion": get_version,
@@ -697,9 +882,98 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         "getProgramAccounts": get_program_accounts,
         "getSignaturesForAddress": get_signatures_for_address,
         "getBlock": get_block,
+        "getBlockTime": get_block_time,
+        "getEpochSchedule": get_epoch_schedule,
+        "getFirstAvailableBlock": get_first_available_block,
+        "getBlocks": get_blocks,
+        "getBlocksWithLimit": get_blocks_with_limit,
+        "getRecentPrioritizationFees": get_recent_prioritization_fees,
+        "getTokenAccountsByOwner": get_token_accounts_by_owner,
+        "getTokenAccountBalance": get_token_account_balance,
+        "getSlotLeader": get_slot_leader,
+        "getIdentity": get_identity,
     }
     for name, handler in methods.items():
         api.rpc_method("", name, handler)
+
+
+def _slot(value: Any, what: str = "slot") -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**64:
+        raise invalid_params(f"Invalid params: the {what} must be a u64")
+    return value
+
+
+def _is_token_account(program: Pubkey, data: bytes) -> bool:
+    """SPL Token's 165-byte account; Token-2022's may be longer, its account type byte (at 165)
+    then 2 (an account)."""
+    if len(data) == TOKEN_ACCOUNT_LEN:
+        return True
+    return program == TOKEN_2022_PROGRAM and len(data) > TOKEN_ACCOUNT_LEN and data[165] == 2
+
+
+def token_amount(amount: int, decimals: int) -> dict[str, Any]:
+    """Solana's ``UiTokenAmount``."""
+    text = str(amount)
+    if decimals:
+        text = text.rjust(decimals + 1, "0")
+        text = (text[:-decimals] + "." + text[-decimals:]).rstrip("0").rstrip(".")
+    return {
+        "amount": str(amount),
+        "decimals": decimals,
+        "uiAmount": amount / 10**decimals,
+        "uiAmountString": text,
+    }
+
+
+def _coption(data: bytes, offset: int, size: int) -> bytes | None:
+    """A ``COption`` (u32 LE tag, then the value) at ``offset``."""
+    tag = int.from_bytes(data[offset : offset + 4], "little")
+    return data[offset + 4 : offset + 4 + size] if tag == 1 else None
+
+
+def _parsed_token_account(
+    account: Account, data: bytes, mint_decimals: Callable[[Pubkey], tuple[Pubkey, int]]
+) -> dict[str, Any] | None:
+    """A plain (165-byte) token account as Solana's jsonParsed shows it (None: not parsed,
+    e.g. Token-2022 extensions, an uninitialized account or an unknown mint)."""
+    state = data[108]
+    if len(data) != TOKEN_ACCOUNT_LEN or state not in (1, 2):
+        return None
+    try:
+        decimals = mint_decimals(Pubkey.from_bytes(data[:32]))[1]
+    except InvalidParams:
+        return None
+    delegate = _coption(data, 72, 32)
+    native = _coption(data, 109, 8)
+    close = _coption(data, 129, 32)
+    info: dict[str, Any] = {
+        "isNative": native is not None,
+        "mint": str(Pubkey.from_bytes(data[:32])),
+        "owner": str(Pubkey.from_bytes(data[32:64])),
+        "state": "initialized" if state == 1 else "frozen",
+        "tokenAmount": token_amount(int.from_bytes(data[64:72], "little"), decimals),
+    }
+    if delegate is not None:
+        info["delegate"] = str(Pubkey.from_bytes(delegate))
+        delegated = int.from_bytes(data[121:129], "little")
+        info["delegatedAmount"] = token_amount(delegated, decimals)
+    if native is not None:
+        info["rentExemptReserve"] = token_amount(int.from_bytes(native, "little"), decimals)
+    if close is not None:
+        info["closeAuthority"] = str(Pubkey.from_bytes(close))
+    name = "spl-token-2022" if account.owner == TOKEN_2022_PROGRAM else "spl-token"
+    return {
+        "data": {
+            "program": name,
+            "parsed": {"info": info, "type": "account"},
+            "space": TOKEN_ACCOUNT_LEN,
+        },
+        "executable": bool(account.executable),
+        "lamports": int(account.lamports),
+        "owner": str(account.owner),
+        "rentEpoch": int(account.rent_epoch),
+        "space": TOKEN_ACCOUNT_LEN,
+    }
 
 
 def _account_filters(filters: Any) -> list[Callable[[bytes], bool]]:

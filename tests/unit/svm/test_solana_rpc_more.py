@@ -1,0 +1,337 @@
+"""getBlockTime, getEpochSchedule, getFirstAvailableBlock, getBlocks, getBlocksWithLimit,
+getRecentPrioritizationFees, getTokenAccountsByOwner, getTokenAccountBalance, getSlotLeader and
+getIdentity on a node without servers."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+from solders.hash import Hash
+from solders.instruction import Instruction
+from solders.keypair import Keypair
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.system_program import CreateAccountParams, create_account
+from solders.token.associated import get_associated_token_address
+from solders.token.state import TokenAccount
+from solders.transaction import Transaction
+from spl.token.constants import TOKEN_PROGRAM_ID
+from spl.token.instructions import create_associated_token_account, initialize_mint2, mint_to
+from spl.token.models import InitializeMint2Params, MintToParams
+
+from qorenode.genesis import solana_faucet_keypair
+from qorenode.keys import solana_dev_keypair
+from qorenode.node import Node, NodeConfig
+from qorenode.rpc.jsonrpc import handle_request_body
+from vms.svm import rpc
+from vms.svm.rpc import SLOTS_PER_EPOCH, b58encode, token_amount
+
+ALICE = solana_dev_keypair(0)
+BOB = solana_dev_keypair(1)
+TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
+DECIMALS = 6
+MINT_LEN = 82
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[Node]:
+    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
+    yield node
+    node.close()
+
+
+def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+
+    async def main() -> bytes | None:
+        return await handle_request_body(body.encode(), node.registry)
+
+    out = trio.run(main)
+    assert out is not None
+    return dict(json.loads(out))
+
+
+def result(node: Node, method: str, *params: Any) -> Any:
+    response = call(node, method, *params)
+    assert "error" not in response, response
+    return response["result"]
+
+
+def error(node: Node, method: str, *params: Any) -> dict[str, Any]:
+    response = call(node, method, *params)
+    assert "error" in response, response
+    failure = dict(response["error"])
+    failure.pop("data", None)  # the node's own {code, codespace}
+    return failure
+
+
+def send(node: Node, instructions: list[Instruction], signers: list[Keypair]) -> str:
+    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
+    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
+    tx = Transaction(signers, message, recent)
+    signature: str = result(node, "sendTransaction", b58encode(bytes(tx)))
+    node.mine()
+    (status,) = result(node, "getSignatureStatuses", [signature])["value"]
+    assert status is not None and status["err"] is None, status
+    return signature
+
+
+def latest_slot(node: Node) -> int:
+    slot: int = result(node, "getSlot")
+    return slot
+
+
+def test_block_time_and_first_available_block(node: Node) -> None:
+    node.mine()
+    slot = latest_slot(node)
+    block = result(node, "getBlock", slot, {"transactionDetails": "none"})
+    assert result(node, "getBlockTime", slot) == block["blockTime"]
+    assert isinstance(block["blockTime"], int)
+    missing = error(node, "getBlockTime", slot + 10)
+    assert missing["code"] == -32004
+    assert missing["message"] == f"Block not available for slot {slot + 10}"
+    assert missing == error(node, "getBlock", slot + 10)
+    assert error(node, "getBlockTime", -1)["code"] == -32602
+    assert result(node, "getFirstAvailableBlock") == 0
+
+
+def test_epoch_schedule_matches_epoch_info(node: Node) -> None:
+    schedule = result(node, "getEpochSchedule")
+    assert schedule == {
+        "slotsPerEpoch": SLOTS_PER_EPOCH,
+        "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,
+        "warmup": False,
+        "firstNormalEpoch": 0,
+        "firstNormalSlot": 0,
+    }
+    info = result(node, "getEpochInfo")
+    assert info["slotsInEpoch"] == schedule["slotsPerEpoch"]
+
+
+def test_blocks_and_blocks_with_limit(node: Node) -> None:
+    for _ in range(3):
+        node.mine()
+    slot = latest_slot(node)
+    assert result(node, "getBlocks", 0) == list(range(slot + 1))
+    assert result(node, "getBlocks", 1, 2) == [1, 2]
+    assert result(node, "getBlocks", 1, {"commitment": "finalized"}) == list(range(1, slot + 1))
+    assert result(node, "getBlocks", slot, slot + 100) == [slot]
+    assert result(node, "getBlocks", 2, 1) == []
+    assert result(node, "getBlocksWithLimit", 1, 2) == [1, 2]
+    assert result(node, "getBlocksWithLimit", slot, 10) == [slot]
+    assert result(node, "getBlocksWithLimit", 0, 0) == []
+    for _ in range(2):
+        node.mine()
+    assert result(node, "getBlocks", 0, 600_000) == list(range(latest_slot(node) + 1))
+    big = error(node, "getBlocksWithLimit", 0, 500_001)
+    assert big == {"code": -32602, "message": "Limit too large; max 500000"}
+    assert error(node, "getBlocks", "x")["code"] == -32602
+
+
+def test_blocks_range_cap(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The range is capped after it is cut at the latest slot (a 500,000-slot chain is too long
+    for a unit test: the cap is lowered)."""
+    node.mine()
+    node.mine()
+    monkeypatch.setattr(rpc, "MAX_BLOCKS_RANGE", 1)
+    assert error(node, "getBlocks", 0, 2) == {
+        "code": -32602,
+        "message": "Slot range too large; max 1",
+    }
+    assert result(node, "getBlocks", 1, 2) == [1, 2]
+    assert result(node, "getBlocks", 0, 1) == [0, 1]
+
+
+def test_recent_prioritization_fees(node: Node) -> None:
+    for _ in range(3):
+        node.mine()
+    slot = latest_slot(node)
+    fees = result(node, "getRecentPrioritizationFees")
+    assert fees == [{"slot": s, "prioritizationFee": 0} for s in range(slot + 1)]
+    assert result(node, "getRecentPrioritizationFees", [str(ALICE.pubkey())]) == fees
+    many = [str(Keypair().pubkey()) for _ in range(129)]
+    assert error(node, "getRecentPrioritizationFees", many) == {
+        "code": -32602,
+        "message": "Too many inputs provided; max 128",
+    }
+    assert error(node, "getRecentPrioritizationFees", ["nope"])["code"] == -32602
+
+
+def test_slot_leader_and_identity(node: Node) -> None:
+    leader = result(node, "getSlotLeader")
+    assert leader == str(solana_faucet_keypair().pubkey())
+    assert result(node, "getIdentity") == {"identity": leader}
+
+
+def create_mint(node: Node, authority: Keypair) -> Pubkey:
+    mint = Keypair()
+    rent = result(node, "getMinimumBalanceForRentExemption", MINT_LEN)
+    send(
+        node,
+        [
+            create_account(
+                CreateAccountParams(
+                    from_pubkey=authority.pubkey(),
+                    to_pubkey=mint.pubkey(),
+                    lamports=rent,
+                    space=MINT_LEN,
+                    owner=TOKEN_PROGRAM_ID,
+                )
+            ),
+            initialize_mint2(
+                InitializeMint2Params(
+                    decimals=DECIMALS,
+                    program_id=TOKEN_PROGRAM_ID,
+                    mint=mint.pubkey(),
+                    mint_authority=authority.pubkey(),
+                    freeze_authority=None,
+                )
+            ),
+        ],
+        [authority, mint],
+    )
+    return mint.pubkey()
+
+
+def test_token_accounts_by_owner_and_balance(node: Node) -> None:
+    mint = create_mint(node, ALICE)
+    other = create_mint(node, ALICE)
+    ata = get_associated_token_address(BOB.pubkey(), mint)
+    other_ata = get_associated_token_address(BOB.pubkey(), other)
+    alice_ata = get_associated_token_address(ALICE.pubkey(), mint)
+    send(
+        node,
+        [
+            create_associated_token_account(ALICE.pubkey(), BOB.pubkey(), mint),
+            create_associated_token_account(ALICE.pubkey(), BOB.pubkey(), other),
+            create_associated_token_account(ALICE.pubkey(), ALICE.pubkey(), mint),
+            mint_to(
+                MintToParams(
+                    program_id=TOKEN_PROGRAM_ID,
+                    mint=mint,
+                    dest=ata,
+                    mint_authority=ALICE.pubkey(),
+                    amount=1_500_000,
+                )
+            ),
+        ],
+        [ALICE],
+    )
+
+    base64_cfg = {"encoding": "base64"}
+    by_mint = result(
+        node, "getTokenAccountsByOwner", str(BOB.pubkey()), {"mint": str(mint)}, base64_cfg
+    )
+    assert set(by_mint) == {"context", "value"}
+    assert by_mint["context"]["slot"] == latest_slot(node)
+    (entry,) = by_mint["value"]
+    assert entry["pubkey"] == str(ata)
+    assert entry["account"] == result(node, "getAccountInfo", str(ata), base64_cfg)["value"]
+    state = TokenAccount.from_bytes(base64.b64decode(entry["account"]["data"][0]))
+    assert state.mint == mint and state.owner == BOB.pubkey() and state.amount == 1_500_000
+
+    by_program = result(
+        node,
+        "getTokenAccountsByOwner",
+        str(BOB.pubkey()),
+        {"programId": str(TOKEN_PROGRAM_ID)},
+        base64_cfg,
+    )["value"]
+    assert {e["pubkey"] for e in by_program} == {str(ata), str(other_ata)}
+    assert (
+        result(node, "getTokenAccountsByOwner", str(BOB.pubkey()), {"programId": TOKEN_2022})[
+            "value"
+        ]
+        == []
+    )
+    nobody = result(node, "getTokenAccountsByOwner", str(Keypair().pubkey()), {"mint": str(mint)})
+    assert nobody["value"] == []
+
+    parsed = result(
+        node,
+        "getTokenAccountsByOwner",
+        str(ALICE.pubkey()),
+        {"mint": str(mint)},
+        {"encoding": "jsonParsed"},
+    )["value"]
+    assert [e["pubkey"] for e in parsed] == [str(alice_ata)]
+    account = parsed[0]["account"]
+    assert account["owner"] == str(TOKEN_PROGRAM_ID) and account["space"] == 165
+    assert account["data"] == {
+        "program": "spl-token",
+        "parsed": {
+            "info": {
+                "isNative": False,
+                "mint": str(mint),
+                "owner": str(ALICE.pubkey()),
+                "state": "initialized",
+                "tokenAmount": {
+                    "amount": "0",
+                    "decimals": DECIMALS,
+                    "uiAmount": 0.0,
+                    "uiAmountString": "0",
+                },
+            },
+            "type": "account",
+        },
+        "space": 165,
+    }
+
+    # base58 (the default) is refused for 165 bytes, as getAccountInfo refuses it
+    too_big = error(node, "getTokenAccountsByOwner", str(BOB.pubkey()), {"mint": str(mint)})
+    assert too_big == error(node, "getAccountInfo", str(ata))
+
+    balance = result(node, "getTokenAccountBalance", str(ata))
+    assert balance["value"] == {
+        "amount": "1500000",
+        "decimals": DECIMALS,
+        "uiAmount": 1.5,
+        "uiAmountString": "1.5",
+    }
+    assert result(node, "getTokenAccountBalance", str(other_ata))["value"]["amount"] == "0"
+
+    owner = str(BOB.pubkey())
+    cases = [
+        (
+            ("getTokenAccountsByOwner", owner, {"programId": str(ALICE.pubkey())}),
+            "Invalid param: unrecognized Token program id",
+        ),
+        (
+            ("getTokenAccountsByOwner", owner, {"mint": str(Keypair().pubkey())}),
+            "Invalid param: could not find mint",
+        ),
+        (
+            ("getTokenAccountsByOwner", owner, {"mint": str(ALICE.pubkey())}),
+            "Invalid param: not a Token mint",
+        ),
+        (
+            ("getTokenAccountBalance", str(Keypair().pubkey())),
+            "Invalid param: could not find account",
+        ),
+        (("getTokenAccountBalance", str(ALICE.pubkey())), "Invalid param: not a Token account"),
+        (("getTokenAccountBalance", str(mint)), "Invalid param: not a v2.0 Token account"),
+    ]
+    for (method, *params), message in cases:
+        assert error(node, method, *params) == {"code": -32602, "message": message}
+    assert error(node, "getTokenAccountsByOwner", owner, {})["code"] == -32602
+    both = {"mint": str(mint), "programId": str(TOKEN_PROGRAM_ID)}
+    assert error(node, "getTokenAccountsByOwner", owner, both)["code"] == -32602
+
+
+def test_token_amount() -> None:
+    assert token_amount(0, 0) == {
+        "amount": "0",
+        "decimals": 0,
+        "uiAmount": 0.0,
+        "uiAmountString": "0",
+    }
+    assert token_amount(5, 3)["uiAmountString"] == "0.005"
+    assert token_amount(1_000_000, 6)["uiAmountString"] == "1"
+    assert token_amount(1_230_000, 6)["uiAmountString"] == "1.23"
+    assert token_amount(42, 0)["uiAmountString"] == "42"
