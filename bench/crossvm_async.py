@@ -505,10 +505,10 @@ def sign_raw_delivers(w: World, n: int, round_: int) -> list[bytes]:
     """The bridge ``Deliver`` transactions the node would build for ``n`` messages from dev0."""
     from crossvm.params import SVM_MAX_COMPUTE_UNITS
     from qorenode.genesis import crossvm_authority_keypair
-    from vms.svm.bridge import deliver_transaction
+    from vms.svm.bridge import AuthoritySigner, deliver_transaction
 
     chain = w.chain
-    authority = crossvm_authority_keypair()
+    authority = AuthoritySigner(crossvm_authority_keypair())
     first = 10**12 * (round_ + 2)  # ids no real message has: distinct blockhashes
     return [
         bytes(

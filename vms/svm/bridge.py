@@ -21,12 +21,14 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
+from nacl.signing import SigningKey
 from solders.compute_budget import set_compute_unit_limit
 from solders.hash import Hash
 from solders.instruction import AccountMeta, CompiledInstruction, Instruction
 from solders.keypair import Keypair
 from solders.message import Message
 from solders.pubkey import Pubkey
+from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import InnerInstruction
 
@@ -129,8 +131,21 @@ def deliver_instructions(
     ]
 
 
+class AuthoritySigner:
+    """The CrossVM authority's key as deliveries use it: libsodium (PyNaCl) signs the message,
+    the same ed25519 signature solders' ``Keypair`` makes, in a quarter of the time (one
+    signature per cross-VM message towards the SVM)."""
+
+    def __init__(self, keypair: Keypair) -> None:
+        self.pubkey = keypair.pubkey()
+        self._signing_key = SigningKey(bytes(keypair)[:32])
+
+    def sign(self, message: bytes) -> Signature:
+        return Signature.from_bytes(self._signing_key.sign(message).signature)
+
+
 def deliver_transaction(
-    authority: Keypair,
+    authority: AuthoritySigner,
     bridge: Pubkey,
     message_id: int,
     source_vm: int,
@@ -139,17 +154,14 @@ def deliver_transaction(
     accounts: Sequence[tuple[bytes, bool]],
     data: bytes,
     compute_limit: int,
-    payer: Pubkey | None = None,
 ) -> VersionedTransaction:
-    """Message ``message_id``'s delivery: a legacy transaction paid and signed by the authority
-    (``payer``: its public key, when the caller has it at hand)."""
-    payer = payer or authority.pubkey()
+    """Message ``message_id``'s delivery: a legacy transaction paid and signed by the authority."""
     instructions = deliver_instructions(
-        bridge, payer, source_vm, sender, program, accounts, data, compute_limit
+        bridge, authority.pubkey, source_vm, sender, program, accounts, data, compute_limit
     )
     blockhash = deliver_blockhash(message_id)
-    message = Message.new_with_blockhash(instructions, payer, blockhash)
-    return VersionedTransaction(message, [authority])
+    message = Message.new_with_blockhash(instructions, authority.pubkey, blockhash)
+    return VersionedTransaction.populate(message, [authority.sign(bytes(message))])
 
 
 # -- reading Submits back -----------------------------------------------------------------------

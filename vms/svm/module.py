@@ -62,7 +62,6 @@ import trio
 from solders.account import Account
 from solders.address_lookup_table_account import AddressLookupTable
 from solders.hash import Hash
-from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.message import Message, MessageV0, MessageV1
 from solders.pubkey import Pubkey
@@ -87,6 +86,7 @@ from qorenode.interfaces import (
 )
 from qorenode.store import prefix_end
 from vms.svm.bridge import (
+    AuthoritySigner,
     CrossVmQueue,
     alias_address,
     deliver_transaction,
@@ -172,7 +172,7 @@ class SvmModule(Module):
         self._pending_blockhash: tuple[bytes, int] = self._latest
         self.bridge_program_id: Pubkey | None = None
         self.crossvm_authority: Pubkey | None = None
-        self._authority_keypair: Keypair | None = None
+        self._authority: AuthoritySigner | None = None
         self._queue: CrossVmQueue | None = None
         self._next_index = 0  # the position of the block's next delivery record
 
@@ -223,7 +223,7 @@ class SvmModule(Module):
         authority = section.get("crossvm_authority")
         self.bridge_program_id = None if bridge is None else Pubkey.from_string(bridge)
         self.crossvm_authority = None if authority is None else Pubkey.from_string(authority)
-        self._authority_keypair = None
+        self._authority = None
         if self.crossvm_authority is not None:
             keypair = crossvm_authority_keypair()  # native/svm/authority.json
             if keypair.pubkey() != self.crossvm_authority:
@@ -231,7 +231,7 @@ class SvmModule(Module):
                     f"svm.crossvm_authority {self.crossvm_authority} is not the key the node holds "
                     f"(native/svm/authority.json: {keypair.pubkey()})"
                 )
-            self._authority_keypair = keypair
+            self._authority = AuthoritySigner(keypair)
 
     def set_crossvm_queue(self, queue: CrossVmQueue | None) -> None:
         """Hand the bridge's Submits to x/crossvm (None: the SVM sends no cross-VM messages)."""
@@ -764,7 +764,7 @@ class SvmModule(Module):
         paid by the CrossVM authority, the sender's alias PDA signing the target's instruction.
         Recorded like a user transaction; Submits its target makes by CPI are queued (checked by
         a simulation first when the target can reach the bridge). Never raises."""
-        bridge, authority = self.bridge_program_id, self._authority_keypair
+        bridge, authority = self.bridge_program_id, self._authority
         if bridge is None or authority is None:
             return DeliveryResult(False, error="genesis sets no CrossVM bridge or authority")
         try:
@@ -778,7 +778,6 @@ class SvmModule(Module):
                 accounts,
                 data,
                 compute_limit,
-                payer=self.crossvm_authority,
             )
         except Exception as exc:  # a key or sender of the wrong length
             return DeliveryResult(False, error=f"cannot build the delivery: {exc}")

@@ -42,9 +42,12 @@ from qorenode.keys import solana_dev_keypair
 from qorenode.store import Database
 from tests.unit.core.chainkit import Chain
 from vms.svm.bridge import (
+    AuthoritySigner,
     alias_address,
     decode_submit,
     deliver_blockhash,
+    deliver_instructions,
+    deliver_transaction,
     encode_submit,
     extract_submissions,
 )
@@ -561,3 +564,18 @@ def test_the_authority_must_be_the_key_the_node_holds(tmp_path: Path) -> None:
             app.start(genesis)
     finally:
         database.close()
+
+
+def test_a_delivery_is_signed_by_the_authority_as_solders_would_sign_it() -> None:
+    keypair = Keypair()
+    bridge, program = Keypair().pubkey(), Keypair().pubkey()
+    args = (0, b"\x11" * 20, program, [], b"\x01", 50_000)
+    tx = deliver_transaction(AuthoritySigner(keypair), bridge, 7, *args)
+    assert all(tx.verify_with_results())
+    assert tx.message.recent_blockhash == deliver_blockhash(7)
+    message = Message.new_with_blockhash(
+        deliver_instructions(bridge, keypair.pubkey(), *args),
+        keypair.pubkey(),
+        deliver_blockhash(7),
+    )
+    assert bytes(tx) == bytes(VersionedTransaction(message, [keypair]))  # what solders builds
