@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint typecheck imports unit integration contracts check-contracts bench genesis clean
+.PHONY: install toolchain run test lint typecheck imports unit integration contracts check-contracts bench genesis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(NPM_STAMP): package.json package-lock.json
 	touch $(NPM_STAMP)
 
 install: $(STAMP) $(NPM_STAMP)
+
+# Compilers for rebuilding the contracts (apt-get, only what is missing).
+toolchain:
+	bash native/install-toolchain.sh
 
 run: $(STAMP)
 	$(BIN)/qorenode start
@@ -35,14 +39,14 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-test: install lint typecheck imports
+test: install lint typecheck imports check-contracts
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider
 
 unit: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider tests/unit
 
 # Rebuild the committed contract outputs from native/ sources (byte for byte).
-contracts: $(NPM_STAMP) $(STAMP)
+contracts: $(NPM_STAMP) $(STAMP) toolchain
 	node native/solidity/build.js
 	$(BIN)/python native/cosmwasm/build.py
 	$(BIN)/python native/svm/build.py
