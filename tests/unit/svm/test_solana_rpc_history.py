@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trio
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.message import Message
@@ -25,7 +24,7 @@ from solders.transaction import Transaction
 
 from qorenode.keys import solana_dev_keypair
 from qorenode.node import Node, NodeConfig
-from qorenode.rpc.jsonrpc import handle_request_body
+from tests.unit.svm.svmrpc import call, result
 from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
@@ -37,23 +36,6 @@ def node(tmp_path: Path) -> Iterator[Node]:
     node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
     yield node
     node.close()
-
-
-def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-
-    async def main() -> bytes | None:
-        return await handle_request_body(body.encode(), node.registry)
-
-    out = trio.run(main)
-    assert out is not None
-    return dict(json.loads(out))
-
-
-def result(node: Node, method: str, *params: Any) -> Any:
-    response = call(node, method, *params)
-    assert "error" not in response, response
-    return response["result"]
 
 
 def send(node: Node, instructions: list[Any], signers: list[Keypair]) -> str:

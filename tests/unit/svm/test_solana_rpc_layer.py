@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import trio
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.message import Message
@@ -20,7 +17,7 @@ from qorenode.errors import rpc_error_object
 from qorenode.genesis import FAUCET_LAMPORTS, solana_faucet_keypair
 from qorenode.keys import solana_dev_keypair
 from qorenode.node import Node, NodeConfig
-from qorenode.rpc.jsonrpc import handle_request_body
+from tests.unit.svm.svmrpc import call, result
 from vms.svm.rpc import SolanaRpcError, b58decode, b58encode
 
 ALICE = solana_dev_keypair(0)
@@ -31,23 +28,6 @@ def node(tmp_path: Path) -> Iterator[Node]:
     node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
     yield node
     node.close()
-
-
-def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-
-    async def main() -> bytes | None:
-        return await handle_request_body(body.encode(), node.registry)
-
-    out = trio.run(main)
-    assert out is not None
-    return dict(json.loads(out))
-
-
-def result(node: Node, method: str, *params: Any) -> Any:
-    response = call(node, method, *params)
-    assert "error" not in response, response
-    return response["result"]
 
 
 def test_errors_render_as_solana_json() -> None:

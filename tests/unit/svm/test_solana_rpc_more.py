@@ -5,13 +5,11 @@ getIdentity on a node without servers."""
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import trio
 from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
@@ -28,7 +26,7 @@ from spl.token.models import InitializeMint2Params, MintToParams
 from qorenode.genesis import solana_faucet_keypair
 from qorenode.keys import solana_dev_keypair
 from qorenode.node import Node, NodeConfig
-from qorenode.rpc.jsonrpc import handle_request_body
+from tests.unit.svm.svmrpc import call, result
 from vms.svm import rpc
 from vms.svm.rpc import SLOTS_PER_EPOCH, b58encode, token_amount
 
@@ -44,23 +42,6 @@ def node(tmp_path: Path) -> Iterator[Node]:
     node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
     yield node
     node.close()
-
-
-def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-
-    async def main() -> bytes | None:
-        return await handle_request_body(body.encode(), node.registry)
-
-    out = trio.run(main)
-    assert out is not None
-    return dict(json.loads(out))
-
-
-def result(node: Node, method: str, *params: Any) -> Any:
-    response = call(node, method, *params)
-    assert "error" not in response, response
-    return response["result"]
 
 
 def error(node: Node, method: str, *params: Any) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import trio
 from solders.hash import Hash
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
@@ -24,8 +23,8 @@ from solders.transaction import Transaction, VersionedTransaction
 from qorenode.interfaces import PendingTx, TxKind, TxResult
 from qorenode.keys import solana_dev_keypair
 from qorenode.node import Node, NodeConfig
-from qorenode.rpc.jsonrpc import handle_request_body
 from tests.unit.core.chainkit import Chain
+from tests.unit.svm.svmrpc import call
 from vms.svm.errors import AlreadyProcessed
 from vms.svm.module import (
     _RECORD_HEAD,
@@ -289,17 +288,6 @@ def node(tmp_path: Path) -> Iterator[Node]:
     node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
     yield node
     node.close()
-
-
-def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-
-    async def main() -> bytes | None:
-        return await handle_request_body(body.encode(), node.registry)
-
-    out = trio.run(main)
-    assert out is not None
-    return dict(json.loads(out))
 
 
 def test_send_transaction_preflights_within_one_worker_call(
