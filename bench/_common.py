@@ -125,9 +125,28 @@ def create_address(sender: bytes, nonce: int) -> bytes:
     return bytes(keccak(rlp.encode([sender, nonce])))[12:]
 
 
+def sign_evm_call(
+    private: Any, nonce: int, to: bytes, data: bytes, gas: int, chain_id: int = CHAIN_ID
+) -> bytes:
+    """A signed EIP-1559 call (no value) at the benches' fees; ``to`` empty deploys."""
+    from eth.vm.forks.prague import PragueVM
+
+    unsigned = PragueVM.get_transaction_builder().new_unsigned_dynamic_fee_transaction(
+        chain_id=chain_id,
+        nonce=nonce,
+        max_priority_fee_per_gas=PRIORITY_FEE,
+        max_fee_per_gas=MAX_FEE,
+        gas=gas,
+        to=to,
+        value=0,
+        data=data,
+        access_list=[],
+    )
+    return bytes(unsigned.as_signed_transaction(private).encode())
+
+
 def make_workload(n: int, *, seed: int = 1, chain_id: int = CHAIN_ID) -> Workload:
     """Sign the deployment and ``n`` transfers to random addresses (not timed by the benches)."""
-    from eth.vm.forks.prague import PragueVM
     from eth_abi import encode as abi_encode
     from eth_hash.auto import keccak
     from eth_keys import keys
@@ -138,21 +157,9 @@ def make_workload(n: int, *, seed: int = 1, chain_id: int = CHAIN_ID) -> Workloa
     key = dev_key(0)
     private = keys.PrivateKey(key.private_key)
     sender = key.address
-    builder: Any = PragueVM.get_transaction_builder()
 
     def sign(nonce: int, to: bytes, data: bytes, gas: int) -> bytes:
-        unsigned = builder.new_unsigned_dynamic_fee_transaction(
-            chain_id=chain_id,
-            nonce=nonce,
-            max_priority_fee_per_gas=PRIORITY_FEE,
-            max_fee_per_gas=MAX_FEE,
-            gas=gas,
-            to=to,
-            value=0,
-            data=data,
-            access_list=[],
-        )
-        return bytes(unsigned.as_signed_transaction(private).encode())
+        return sign_evm_call(private, nonce, to, data, gas, chain_id)
 
     token_contract = load_contract("QorToken")
     deploy = sign(

@@ -146,7 +146,6 @@ class AsyncChain(CrossChain):
     genesis, plus Solana transactions from Solana dev key 0."""
 
     def __init__(self, home: Path) -> None:
-        from eth.vm.forks.prague import PragueVM
         from eth_keys import keys
 
         from qorenode.composition import compose
@@ -165,7 +164,6 @@ class AsyncChain(CrossChain):
         self.comp.app.start(self.genesis)
         self._next_nonce: int | None = None
         self._private = keys.PrivateKey(self.key.private_key)
-        self._builder: Any = PragueVM.get_transaction_builder()
         self.payer = solana_dev_keypair(0)
         self.other = dev_key(1)
 

@@ -45,15 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from bench._common import (
-    CHAIN_ID,
-    MAX_FEE,
-    PRIORITY_FEE,
     REPO_ROOT,
     BenchError,
     Figure,
     Skipped,
     create_address,
     report,
+    sign_evm_call,
     spread_us,
 )
 from bench.cosmwasm import BUILD, COUNTER_INIT, INCREMENT, NodeChain
@@ -79,11 +77,9 @@ class CrossChain(NodeChain):
 
     def __init__(self, home: Path) -> None:
         super().__init__(home)
-        from eth.vm.forks.prague import PragueVM
         from eth_keys import keys
 
         self._private = keys.PrivateKey(self.key.private_key)
-        self._builder: Any = PragueVM.get_transaction_builder()
 
     def nonce(self) -> int:
         if self._next_nonce is None:
@@ -93,18 +89,7 @@ class CrossChain(NodeChain):
     def sign_evm(self, to: bytes, data: bytes, gas: int) -> bytes:
         nonce = self.nonce()
         self._next_nonce = nonce + 1
-        unsigned = self._builder.new_unsigned_dynamic_fee_transaction(
-            chain_id=CHAIN_ID,
-            nonce=nonce,
-            max_priority_fee_per_gas=PRIORITY_FEE,
-            max_fee_per_gas=MAX_FEE,
-            gas=gas,
-            to=to,
-            value=0,
-            data=data,
-            access_list=[],
-        )
-        return bytes(unsigned.as_signed_transaction(self._private).encode())
+        return sign_evm_call(self._private, nonce, to, data, gas)
 
     def admit_evm(self, raw: bytes) -> Any:
         pending = self.comp.evm.pending_tx(raw)
