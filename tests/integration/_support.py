@@ -386,3 +386,48 @@ class WsClient:
         message = self._recv()
         assert str(message.get("method", "")).endswith("_subscription"), message
         return dict(message)
+
+
+# -- contracts through the clients users have ----------------------------------------------------
+
+
+def send_signed_call(w3: Any, fn: Any, value: int = 0, gas: int | None = 1_000_000) -> Any:
+    """Sign a web3 contract call or constructor as dev0 (EIP-1559 at the devnet's fees), send it
+    raw and wait for its receipt, which must succeed."""
+    params: dict[str, Any] = {
+        "from": DEV0.hex_address,
+        "nonce": w3.eth.get_transaction_count(DEV0.hex_address, "pending"),
+        "chainId": CHAIN_ID,
+        "maxFeePerGas": 10 * GWEI,
+        "maxPriorityFeePerGas": GWEI,
+        "value": value,
+    }
+    if gas is not None:
+        params["gas"] = gas
+    signed = Account.sign_transaction(fn.build_transaction(params), DEV0.private_key)
+    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
+    assert receipt["status"] == 1, receipt
+    return receipt
+
+
+def deploy_with_web3(w3: Any, name: str, *args: Any) -> Any:
+    """Deploy a compiled contract of native/solidity as dev0; the web3 contract bound to it."""
+    from tests.fixtures.contracts import load_contract
+
+    artifact = load_contract(name)
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    receipt = send_signed_call(w3, factory.constructor(*args), gas=None)
+    address = receipt["contractAddress"]
+    assert w3.eth.get_code(address) == artifact.deployed_bytecode
+    return w3.eth.contract(address=address, abi=artifact.abi)
+
+
+def instantiate_with_cli(cli: Cli, wasm: Path, init: str) -> str:
+    """Store and instantiate a CosmWasm contract with the CLI as dev0 (no admin); its address."""
+    stored = cli.json("tx", "wasm", "store", str(wasm), "--from", "dev0")
+    made = cli.json(
+        "tx", "wasm", "instantiate", str(stored["code_id"]), init, "--label", wasm.stem,
+        "--from", "dev0", "--no-admin",
+    )  # fmt: skip
+    return str(made["contract_address"])

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from eth_abi import decode as abi_decode
-from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
@@ -28,14 +27,15 @@ from qorenode import bech32
 from qorenode.testing import Devnet
 from tests.fixtures.contracts import REPO_ROOT, load_contract
 from tests.integration._support import (
-    CHAIN_ID,
     DEV0,
-    GWEI,
     Cli,
     WsClient,
+    deploy_with_web3,
     get_json,
+    instantiate_with_cli,
     rpc,
     rpc_error,
+    send_signed_call,
 )
 
 CROSSVM = "0x0000000000000000000000000000000000000901"
@@ -64,20 +64,7 @@ class Setup:
         return int(rpc(self.url, "qor_wasmSmartQuery", self.counter, {"get_count": {}})["count"])
 
     def transact(self, fn: Any, value: int = 0) -> Any:
-        tx = fn.build_transaction(
-            {
-                "from": DEV0.hex_address,
-                "nonce": self.w3.eth.get_transaction_count(DEV0.hex_address, "pending"),
-                "chainId": CHAIN_ID,
-                "maxFeePerGas": 10 * GWEI,
-                "maxPriorityFeePerGas": GWEI,
-                "value": value,
-                "gas": 1_000_000,
-            }
-        )
-        signed = Account.sign_transaction(tx, DEV0.private_key)
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
+        return send_signed_call(self.w3, fn, value)
 
     def until_terminal(self, message_id: int) -> dict[str, Any]:
         """Notifications of the ``crossvm`` subscription until ``message_id`` is terminal."""
@@ -90,45 +77,16 @@ class Setup:
                 return dict(item)
 
 
-def _deploy(w3: Web3, name: str) -> Contract:
-    artifact = load_contract(name)
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    tx = factory.constructor().build_transaction(
-        {
-            "from": DEV0.hex_address,
-            "nonce": w3.eth.get_transaction_count(DEV0.hex_address, "pending"),
-            "chainId": CHAIN_ID,
-            "maxFeePerGas": 10 * GWEI,
-            "maxPriorityFeePerGas": GWEI,
-        }
-    )
-    signed = Account.sign_transaction(tx, DEV0.private_key)
-    receipt = w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_raw_transaction(signed.raw_transaction), timeout=30, poll_latency=0.02
-    )
-    assert receipt["status"] == 1
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
-
-
-def _instantiate(cli: Cli, wasm: Path, init: str) -> str:
-    stored = cli.json("tx", "wasm", "store", str(wasm), "--from", "dev0")
-    made = cli.json(
-        "tx", "wasm", "instantiate", str(stored["code_id"]), init, "--label", wasm.stem,
-        "--from", "dev0", "--no-admin",
-    )  # fmt: skip
-    return str(made["contract_address"])
-
-
 @pytest.fixture
 def setup(
     instant_devnet: Devnet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Setup]:
     cli = Cli(instant_devnet.eth_url, tmp_path / "cli-home", capsys)
-    counter = _instantiate(cli, COUNTER_WASM, '{"count": 0}')
-    dispatcher = _instantiate(cli, DISPATCHER_WASM, "{}")
+    counter = instantiate_with_cli(cli, COUNTER_WASM, '{"count": 0}')
+    dispatcher = instantiate_with_cli(cli, DISPATCHER_WASM, "{}")
     w3 = Web3(Web3.HTTPProvider(instant_devnet.eth_url, request_kwargs={"timeout": 30}))
-    receiver = _deploy(w3, "CrossReceiver")
-    submitter = _deploy(w3, "CrossSubmitter")
+    receiver = deploy_with_web3(w3, "CrossReceiver")
+    submitter = deploy_with_web3(w3, "CrossSubmitter")
     with connect(instant_devnet.ws_url, open_timeout=10, close_timeout=5) as conn:
         ws = WsClient(conn)
         ws.call("qor_subscribe", "crossvm", {})

@@ -59,8 +59,11 @@ from tests.integration._support import (
     GWEI,
     Cli,
     WsClient,
+    deploy_with_web3,
+    instantiate_with_cli,
     rpc,
     rpc_raw,
+    send_signed_call,
 )
 
 SVM_BUILD = REPO_ROOT / "native" / "svm" / "build"
@@ -275,29 +278,16 @@ class Chain:
         return alias
 
     def deploy_contract(self, name: str) -> Contract:
-        signed = deploy_tx(self.w3, name)
-        receipt = self.w3.eth.wait_for_transaction_receipt(
-            self.w3.eth.send_raw_transaction(signed.raw_transaction), timeout=30, poll_latency=0.02
-        )
-        assert receipt["status"] == 1
-        return contract_at(self.w3, receipt["contractAddress"], name)
+        contract: Contract = deploy_with_web3(self.w3, name)
+        return contract
 
     def instantiate(self, wasm: Path, init: str) -> str:
-        stored = self.cli.json("tx", "wasm", "store", str(wasm), "--from", "dev0")
-        made = self.cli.json(
-            "tx", "wasm", "instantiate", str(stored["code_id"]), init, "--label", wasm.stem,
-            "--from", "dev0", "--no-admin",
-        )  # fmt: skip
-        return str(made["contract_address"])
+        return instantiate_with_cli(self.cli, wasm, init)
 
     # -- transactions and messages --------------------------------------------------------------
 
     def transact(self, fn: Any) -> Any:
-        signed = evm_tx(self.w3, fn)
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
-        assert receipt["status"] == 1, receipt
-        return receipt
+        return send_signed_call(self.w3, fn)
 
     def next_request(self) -> dict[str, Any]:
         """The next ``crossvm_request`` notification (a message was queued)."""

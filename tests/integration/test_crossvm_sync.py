@@ -29,7 +29,6 @@ from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 from websockets.sync.client import connect
 
-from qorenode.cli import main as cli_main
 from qorenode.client import RpcClient, send_native, wait_for_native
 from qorenode.testing import Devnet
 from tests.fixtures.contracts import (
@@ -43,7 +42,9 @@ from tests.integration._support import (
     DEV0,
     DEV1,
     GWEI,
+    Cli,
     WsClient,
+    deploy_with_web3,
     dev_key_hex,
     rpc,
     rpc_error,
@@ -96,25 +97,6 @@ def error_reason(data: bytes) -> str:
     return str(reason)
 
 
-# -- the CLI, in-process -----------------------------------------------------------------------
-
-
-class Cli:
-    """``qorenode`` run in-process against the node's URL (as tests/integration/test_wasm_cli)."""
-
-    def __init__(self, url: str, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.url = url
-        self.home = home
-        self.capsys = capsys
-
-    def json(self, *argv: str) -> Any:
-        self.capsys.readouterr()
-        code = cli_main([*argv, "--node", self.url, "--home", str(self.home), "--output", "json"])
-        out, err = self.capsys.readouterr()
-        assert code == 0, f"qorenode {' '.join(argv)} exited {code}: {err}"
-        return json.loads(out)
-
-
 # -- the setup: a counter on CosmWasm, CrossCounter on the EVM ---------------------------------
 
 
@@ -155,24 +137,8 @@ class Cross:
 
 
 def deploy_cross_counter(w3: Web3, counter: str) -> Contract:
-    artifact = load_contract("CrossCounter")
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    tx = factory.constructor(counter).build_transaction(
-        {
-            "from": DEV0.hex_address,
-            "nonce": w3.eth.get_transaction_count(DEV0.hex_address, "pending"),
-            "chainId": CHAIN_ID,
-            "maxFeePerGas": 10 * GWEI,
-            "maxPriorityFeePerGas": GWEI,
-        }
-    )
-    signed = Account.sign_transaction(tx, DEV0.private_key)
-    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
-    assert receipt["status"] == 1, receipt
-    address = receipt["contractAddress"]
-    assert w3.eth.get_code(address) == artifact.deployed_bytecode
-    return w3.eth.contract(address=address, abi=artifact.abi)
+    contract: Contract = deploy_with_web3(w3, "CrossCounter", counter)
+    return contract
 
 
 @pytest.fixture
