@@ -253,7 +253,9 @@ class CrossVmModule(Module):
 
     def commit(self, ctx: BlockContext, store: KVStore) -> dict[str, Any]:
         """Submitted messages become pending; the block's events, each with its message's
-        stored record (decoded only if a subscription asks: ``notice_json``)."""
+        stored record (decoded only if a subscription asks: ``CrossVmNotice.to_json``)."""
+        if not self.keeper.event_count(ctx.height):
+            return {"events": []}  # nothing was submitted, delivered or timed out
         self.keeper.mark_pending(ctx.height)
         notices = []
         for event, _ in self.keeper.events(ctx.height):
