@@ -28,7 +28,7 @@ from typing import Any
 from crossvm.errors import InvalidInput, NotAllowed
 from crossvm.params import Params
 from crossvm.types import MessageRecord, Status
-from qorenode import bech32
+from qorenode import bech32, jsonenc
 from qorenode.interfaces import Event, KVStore
 
 _U64 = struct.Struct(">Q")
@@ -171,7 +171,7 @@ class CrossVmKeeper:
         if stored_height != height:
             count = 0
         body = [event.type, [list(attribute) for attribute in event.attributes], evm_logged]
-        raw_event = json.dumps(body, separators=(",", ":")).encode()
+        raw_event = jsonenc.dumps(body)
         self._store.set(b"event/" + _EVENT_COUNT.pack(height, count), raw_event)
         self._store.set(b"event_count", _EVENT_COUNT.pack(height, count + 1))
         if self._decoded_height != height:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from qorenode import base58, bech32
+from qorenode import base58, bech32, jsonenc
 from qorenode.interfaces import Event, VmId
 
 DENOM = "aqor"
@@ -168,7 +168,7 @@ class MessageRecord:
     def encode(self) -> bytes:
         """Stored form: a compact JSON array in ``_STORED_FIELDS`` order, raw bytes as hex
         (positional: this runs for every message at submission and at delivery)."""
-        return json.dumps(
+        return jsonenc.dumps(
             [
                 self.id,
                 int(self.source_vm),
@@ -188,9 +188,8 @@ class MessageRecord:
                 self.error,
                 self.gas_used,
                 _optional_hex_text(self.delivery_tx),
-            ],
-            separators=(",", ":"),
-        ).encode()
+            ]
+        )
 
     @classmethod
     def decode(cls, raw: bytes) -> MessageRecord:

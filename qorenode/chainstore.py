@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from qorenode import jsonenc
 from qorenode.interfaces import BlockRecord, Event, KVStore, TxKind, TxResult
 
 HEIGHT_KEY = b"height"
@@ -79,7 +80,7 @@ class ChainStore:
             "txs": [h.hex() for h in record.tx_hashes],
             "events": [e.to_json() for e in record.events],
         }
-        store.set(_height_key(record.height), json.dumps(block_json).encode())
+        store.set(_height_key(record.height), jsonenc.dumps(block_json))
         store.set(b"hash/" + record.hash, record.height.to_bytes(8, "big"))
         for index, result in enumerate(results):
             tx_json = {
@@ -88,7 +89,7 @@ class ChainStore:
                 "raw": raws[result.tx_hash].hex(),
                 "result": result_to_json(result),
             }
-            store.set(b"tx/" + result.tx_hash, json.dumps(tx_json).encode())
+            store.set(b"tx/" + result.tx_hash, jsonenc.dumps(tx_json))
         store.set(HEIGHT_KEY, record.height.to_bytes(8, "big"))
 
     def block(self, height: int) -> BlockRecord | None:

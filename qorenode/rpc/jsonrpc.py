@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import trio
 
+from qorenode import jsonenc
 from qorenode.errors import (
     InternalError,
     InvalidParams,
@@ -64,8 +65,8 @@ class RpcConnection(Protocol):
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON, refusing NaN and infinities (not JSON)."""
-    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    """Compact JSON (``jsonenc``: orjson, the standard library for big integers)."""
+    return jsonenc.dumps_text(value)
 
 
 def error_response(request_id: JsonId, error: NodeError) -> dict[str, Any]:
