@@ -69,6 +69,7 @@ from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
+from qorenode import jsonenc
 from qorenode.errors import InternalError
 from qorenode.genesis import REPO_ROOT, InvalidGenesis, crossvm_authority_keypair
 from qorenode.interfaces import (
@@ -287,11 +288,11 @@ class SvmModule(Module):
         transactions: list[dict[str, Any]] = []  # what the block ran, for subscriptions
         store_set = self._store.set
         for record in self._records:
-            signature, details, error_json, _, _, _, position, _, static_keys, _ = record
+            signature, details, error_json, _, _, _, position, _, account_keys, _, _ = record
             store_set(b"tx/" + signature, encode_record(record))
-            # the address index: one entry per static account key, newest first
+            # the address index: one entry per account key (lookup-table ones too), newest first
             order = _ORDER.pack(2**64 - 1 - details["slot"], 2**32 - 1 - position)
-            keys = list(dict.fromkeys(static_keys))
+            keys = list(dict.fromkeys(account_keys))
             for key in keys:
                 store_set(b"sigaddr/" + key + order + signature, b"")
             transactions.append(
@@ -524,11 +525,16 @@ class SvmModule(Module):
         # tuples of atoms: the block's records add nothing for the cyclic GC to follow
         key_bytes = tuple([bytes(key) for key in keys])
         writable = _writable_flags(message.header, len(keys))
+        loaded: tuple[tuple[bytes, ...], tuple[bytes, ...]] | None = None
+        if not isinstance(message, Message) and message.address_table_lookups:
+            # Solana's account list: the static keys, then the loaded writable, then readonly
+            loaded = self._loaded_addresses(message.address_table_lookups)
+            keys = [*keys, *(Pubkey.from_bytes(key) for key in (*loaded[0], *loaded[1]))]
+            key_bytes = (*key_bytes, *loaded[0], *loaded[1])
+            writable = [*writable, *([True] * len(loaded[0])), *([False] * len(loaded[1]))]
         balance = self.svm.get_balance
         pre_balances = tuple([balance(key) or 0 for key in keys])
         self._touched.update(compress(key_bytes, writable))  # before: whatever LiteSVM does stays
-        if not isinstance(message, Message) and message.address_table_lookups:
-            self._touched.update(self._lookup_writable(message.address_table_lookups))
         outcome = self._send(tx, verified)
         failed = isinstance(outcome, FailedTransactionMetadata)
         meta = outcome.meta() if failed else outcome
@@ -568,6 +574,7 @@ class SvmModule(Module):
             bytes(tx),
             key_bytes,
             encode_inner_instructions(meta.inner_instructions()),
+            loaded,
         )
         self._records.append(record)  # holds ``details``: the ids below are recorded too
         if failed:
@@ -709,6 +716,7 @@ class SvmModule(Module):
                 bytes(tx),
                 [bytes(k) for k in keys],
                 b"",  # it did not run: no inner instructions
+                None,  # nor loaded any address
             )
         )
         return TxResult(
@@ -808,17 +816,24 @@ class SvmModule(Module):
             error = f"codespace: {result.codespace}, code: {result.code}: {result.log}"
         return DeliveryResult(False, gas_used=result.gas_used, error=error, tx_hash=signature)
 
-    def _lookup_writable(self, lookups: Sequence[Any]) -> set[bytes]:
-        """The writable addresses a v0 message loads from lookup tables (those that resolve)."""
-        writable: set[bytes] = set()
+    def _loaded_addresses(
+        self, lookups: Sequence[Any]
+    ) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+        """The writable and the readonly addresses a v0 message loads from lookup tables, in
+        Solana's order (every table's writable ones, then every table's readonly ones); those
+        that do not resolve are left out (such a transaction fails to load)."""
+        writable: list[bytes] = []
+        readonly: list[bytes] = []
         for lookup in lookups:
             addresses = self._table_addresses(lookup.account_key)
             if addresses is None:
                 continue
-            for i in lookup.writable_indexes:
-                if i < len(addresses):
-                    writable.add(bytes(addresses[i]))
-        return writable
+            for indexes, into in (
+                (lookup.writable_indexes, writable),
+                (lookup.readonly_indexes, readonly),
+            ):
+                into.extend(bytes(addresses[i]) for i in indexes if i < len(addresses))
+        return tuple(writable), tuple(readonly)
 
     # -- API ------------------------------------------------------------------------------------
 
@@ -1001,7 +1016,8 @@ def _writable_flags(header: Any, count: int) -> list[bool]:
 # A transaction of the block being built, as Commit writes it (``encode_record``): signature,
 # details (the TxResult's: signature, slot, err, logs, fee, compute units, return data, crossvm
 # message ids), err_json, pre-balances, post-balances, block time, index in the block, the
-# transaction's bytes, its static account keys, its inner instructions
+# transaction's bytes, its account keys (static, then loaded from lookup tables), its inner
+# instructions (``encode_inner_instructions``), the loaded addresses (writable, readonly) or None.
 # (``encode_inner_instructions``). A plain tuple: one is made per transaction.
 _Record = tuple[
     bytes,
@@ -1014,6 +1030,7 @@ _Record = tuple[
     bytes,
     Sequence[bytes],
     bytes,
+    tuple[tuple[bytes, ...], tuple[bytes, ...]] | None,
 ]
 
 
@@ -1028,7 +1045,7 @@ _RECORD_V2 = 2
 # length (u32), the account indexes, the data
 _INNER_GROUP = struct.Struct("<BH")
 _INNER_INSTRUCTION = struct.Struct("<BBHI")
-_NO_EXTRA = (None, None, None, None)
+_NO_EXTRA = (None, None, None, None, None)
 _ORDER = struct.Struct(">QI")
 
 
@@ -1092,7 +1109,19 @@ def encode_record(record: _Record) -> bytes:
     instructions (``encode_inner_instructions``), then, only if any is set, ``[err, err_json,
     return_data, crossvm_message_ids]`` as JSON. The record as one sorted JSON object cost more
     than the transaction's execution."""
-    _, details, error_json, pre_balances, post_balances, block_time, position, tx, _, inner = record
+    (
+        _,
+        details,
+        error_json,
+        pre_balances,
+        post_balances,
+        block_time,
+        position,
+        tx,
+        _,
+        inner,
+        loaded,
+    ) = record
     count = len(pre_balances)
     balances = struct.pack(f"<{2 * count}Q", *pre_balances, *post_balances)
     lines = [line.encode() for line in details["logs"]]
@@ -1102,6 +1131,7 @@ def encode_record(record: _Record) -> bytes:
         error_json,
         details["return_data"],
         details.get("crossvm_message_ids"),
+        None if loaded is None else [[key.hex() for key in keys] for keys in loaded],
     )
     head = _RECORD_HEAD_V2.pack(
         _RECORD_V2,
@@ -1115,7 +1145,7 @@ def encode_record(record: _Record) -> bytes:
         len(lines),
         len(inner),
     )
-    tail = b"" if extra == _NO_EXTRA else json.dumps(extra, separators=(",", ":")).encode()
+    tail = b"" if extra == _NO_EXTRA else jsonenc.dumps(extra)
     return b"".join((head, tx, balances, lengths, *lines, inner, tail))
 
 
@@ -1154,9 +1184,10 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
     if inner_size is not None:
         inner = decode_inner_instructions(raw[offset : offset + inner_size])
         offset += inner_size
-    err = error_json = return_data = message_ids = None
-    if offset < len(raw):
-        err, error_json, return_data, message_ids = json.loads(raw[offset:])
+    err = error_json = return_data = message_ids = loaded = None
+    if offset < len(raw):  # four values before loaded addresses were kept
+        err, error_json, return_data, message_ids, *rest = json.loads(raw[offset:])
+        loaded = rest[0] if rest else None
     record: dict[str, Any] = {"block_time": block_time, "compute_units": units}
     if message_ids is not None:  # the keys in sorted order, as the JSON records had them
         record["crossvm_message_ids"] = message_ids
@@ -1169,6 +1200,12 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
     if inner is not None:
         record["inner_instructions"] = inner
     record |= {
+        "loaded_addresses": {
+            "writable": [key_text(bytes.fromhex(key)) for key in loaded[0]],
+            "readonly": [key_text(bytes.fromhex(key)) for key in loaded[1]],
+        }
+        if loaded
+        else {"writable": [], "readonly": []},
         "logs": logs,
         "post_balances": balances[count:],
         "pre_balances": balances[:count],

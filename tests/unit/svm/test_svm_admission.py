@@ -161,6 +161,7 @@ def _as_json_was(record: dict[str, Any]) -> dict[str, Any]:
             "err_json": {"InstructionError": [0, {"Custom": 1}]},
         },
         {"return_data": {"program_id": str(MEMO), "data": "AQID"}, "crossvm_message_ids": [3, 4]},
+        {"loaded": ((bytes([7]) * 32,), (bytes([8]) * 32, bytes([9]) * 32))},
     ],
 )
 def test_a_record_reads_back_as_the_json_record_did(extra: dict[str, Any]) -> None:
@@ -188,7 +189,9 @@ def test_a_record_reads_back_as_the_json_record_did(extra: dict[str, Any]) -> No
         tx,
         (),
         b"",
+        extra.get("loaded"),
     )
+    loaded = extra.get("loaded") or ((), ())
     expected = {
         **details,
         "err_json": extra.get("err_json"),
@@ -197,6 +200,10 @@ def test_a_record_reads_back_as_the_json_record_did(extra: dict[str, Any]) -> No
         "block_time": 1_790_000_000,
         "index": 3,
         "inner_instructions": [],
+        "loaded_addresses": {
+            "writable": [str(Pubkey.from_bytes(key)) for key in loaded[0]],
+            "readonly": [str(Pubkey.from_bytes(key)) for key in loaded[1]],
+        },
         "tx": base64.b64encode(tx).decode(),
     }
     raw = encode_record(record)
