@@ -26,14 +26,16 @@ signed beforehand (not timed).
               measures the keeper).
     SVM:      raw LiteSVM: a fresh ``LiteSVM()`` configured as the node's (blockhash check and
               sigverify off: the node signs its deliveries and does not verify them again)
-              holding the counter program, a copy of the counter account and a funded payer;
-              ``VersionedTransaction.from_bytes`` + ``send_transaction`` of a signed transaction
-              invoking the counter program directly (one instruction, no data: add 1); the
-              first one (it loads the program) is not timed.
+              holding the bridge and counter programs, a copy of the counter account and the
+              funded authority; ``VersionedTransaction.from_bytes`` + ``send_transaction`` of
+              the bridge ``Deliver`` transactions the node builds for the same messages (CPI
+              into the counter, the alias PDA signing), signed beforehand: an SVM target is
+              reached only through that transaction (DESIGN §5), so it is the engine's own
+              call; the first one (it loads the programs) is not timed.
   Ratio = drain per message / raw call, target <= 1.3. For the record: signed EVM ``ping``
-  transactions through admission + ``build_block`` (``evm_ping_tx``), and raw LiteSVM running
-  the bridge's ``Deliver`` transactions the node builds, CPI into the counter included
-  (``svm_raw_deliver``).
+  transactions through admission + ``build_block`` (``evm_ping_tx``), and the raw ``Deliver``
+  against a signed transaction invoking the counter program directly, with the drain's ratio to
+  that direct call (``svm_raw_deliver``).
 * submit_native, submit_evm, submit_cosmwasm, submit_svm: ``--submit-n`` (1,000) messages from
   one source, one per transaction, admitted (decode, signature, ``check_tx``) and delivered by
   ``app.build_block`` in blocks of ``--block`` (200); messages per second over the submission
@@ -679,9 +681,9 @@ def run_round(
         elif target == "cosmwasm":
             samples["raw_cosmwasm"] = time_raw_cosmwasm(w, n)
         else:
+            samples["raw_svm"] = time_raw_svm(w, sign_raw_delivers(w, n + 1, round_), True)
             raws = sign_raw_counter(w, n + 1, round_)
-            samples["raw_svm"] = time_raw_svm(w, raws, False)
-            samples["raw_deliver"] = time_raw_svm(w, sign_raw_delivers(w, n + 1, round_), True)
+            samples["raw_counter"] = time_raw_svm(w, raws, False)
     # the same EVM call as signed user transactions, for the record
     before = w.receiver_count()
     txs = [chain.sign_evm(w.receiver, w.next_ping(), 200_000) for _ in range(n)]
@@ -782,7 +784,10 @@ def _run(
     raw_label = {
         "evm": ("py-evm apply", "py-evm apply_message of the same ping from dev0, no receipt"),
         "cosmwasm": ("keeper execute", "WasmKeeper.execute of the same increment"),
-        "svm": ("raw LiteSVM", "raw LiteSVM: a signed tx invoking the counter program directly"),
+        "svm": (
+            "raw LiteSVM Deliver",
+            "raw LiteSVM running the bridge Deliver transaction the node builds, signed beforehand",
+        ),
     }
     adapter_label = {
         "evm": "EvmModule.deliver_call",
@@ -844,15 +849,16 @@ def _run(
     figures.append(
         Figure(
             "crossvm_async.svm_raw_deliver",
-            us["raw_deliver"],
+            us["raw_svm"],
             "us/tx",
-            baseline=us["raw_svm"],
+            baseline=us["raw_counter"],
             baseline_label="raw LiteSVM counter tx",
-            ratio=us["raw_deliver"] / us["raw_svm"],
+            ratio=us["raw_svm"] / us["raw_counter"],
             target="none (for the record)",
             note="raw LiteSVM running the bridge Deliver transactions the node builds "
-            "(SetComputeUnitLimit + Deliver, CPI into the counter), signed beforehand; "
-            f"{rounds}",
+            "(SetComputeUnitLimit + Deliver, CPI into the counter), signed beforehand, against "
+            "a signed transaction invoking the counter program directly (no bridge); the drain "
+            f"against the direct call: ratio {us['drain_svm'] / us['raw_counter']:.1f}; {rounds}",
         )
     )
     source_what = {
