@@ -3,8 +3,10 @@
 ``tests/integration/js/solana_web3.mjs`` makes the calls a dApp makes through web3.js's
 ``Connection`` (HTTP JSON-RPC and PubSub on the WebSocket): cluster info, an airdrop, transfers
 confirmed by sendAndConfirmTransaction (as is, then by the WebSocket notification alone, then by
-polling alone), a v0 transaction, simulations, account reads, the Memo program, a preflight
-refusal and a failed transaction. web3.js checks every answer against its superstruct schemas, so
+polling alone), a v0 transaction, simulations, account reads, the Memo program (with program and
+root subscriptions), getParsedTransaction and getParsedBlock (jsonParsed), the supply, block
+production, stake, inflation, vote and leader methods, a preflight refusal and a failed
+transaction. web3.js checks every answer against its superstruct schemas, so
 a shape the node gets wrong fails the script at that step, named in the assertion message. The
 script prints one JSON object; the assertions here check the values it saw (lamports moved, fees,
 signatures, slots, logs) against each other and against the node's raw JSON-RPC.
@@ -216,6 +218,82 @@ def test_web3js_dapp_flow(node: str, instant_devnet: Devnet) -> None:
         "logs": logs,
         "slot": memo["slot"],
     }
+
+    # -- programSubscribe (system accounts, dataSize 0) and rootSubscribe saw the memo's block
+    assert out["memoProgramNotification"] == {
+        "pubkey": dev,
+        "lamports": memo["postBalances"][0],
+        "owner": SYSTEM_PROGRAM,
+        "dataLength": 0,
+        "slot": memo["slot"],
+    }
+    assert out["memoRootNotification"] == memo["slot"]
+
+    # -- jsonParsed: getParsedTransaction, getParsedBlock (full and accounts)
+    parsed_memo = out["memoParsed"]
+    assert parsed_memo["signatures"] == [out["memoSignature"]]
+    assert parsed_memo["slot"] == memo["slot"] and parsed_memo["version"] == "legacy"
+    assert parsed_memo["accountKeys"] == [
+        {"pubkey": dev, "signer": True, "writable": True, "source": "transaction"},
+        {"pubkey": MEMO_PROGRAM, "signer": False, "writable": False, "source": "transaction"},
+    ]
+    assert parsed_memo["instructions"] == [
+        {"program": "spl-memo", "programId": MEMO_PROGRAM, "parsed": MEMO_TEXT}
+    ]
+    assert parsed_memo["addressTableLookups"] is None  # legacy: none
+    assert parsed_memo["logMessages"] == logs and parsed_memo["fee"] == FEE
+    assert parsed_memo["err"] is None and parsed_memo["innerInstructions"] == []
+    parsed_v0 = out["v0Parsed"]
+    assert parsed_v0["version"] == 0 and parsed_v0["addressTableLookups"] == []
+    assert parsed_v0["accountKeys"] == [
+        {"pubkey": fresh, "signer": True, "writable": True, "source": "transaction"},
+        {"pubkey": recipient, "signer": False, "writable": True, "source": "transaction"},
+        {"pubkey": SYSTEM_PROGRAM, "signer": False, "writable": False, "source": "transaction"},
+    ]
+    assert parsed_v0["instructions"] == [
+        {
+            "program": "system",
+            "programId": SYSTEM_PROGRAM,
+            "parsed": {
+                "type": "transfer",
+                "info": {"source": fresh, "destination": recipient, "lamports": TRANSFER_V0},
+            },
+        }
+    ]
+    (in_block,) = out["memoParsedBlock"]["transactions"]
+    assert in_block == parsed_memo | {"slot": None}  # a block's transactions carry no slot
+    assert out["memoAccountsBlock"] == [
+        {
+            "signatures": [out["memoSignature"]],
+            "accountKeys": parsed_memo["accountKeys"],
+            "fee": FEE,
+        }
+    ]
+
+    # -- the cluster: supply, largest accounts, block production, stake, inflation, votes
+    supply = out["supply"]
+    assert supply["circulating"] == supply["total"] and supply["nonCirculating"] == 0
+    assert supply["nonCirculatingAccounts"] == []
+    # only the failed transfer ran since: its fee is charged and burned, nothing else changed
+    assert rpc(url, "getSupply")["value"]["total"] == supply["total"] - FEE
+    largest = out["largestAccounts"]
+    assert [a["lamports"] for a in largest] == sorted(
+        (a["lamports"] for a in largest), reverse=True
+    )
+    assert {a["address"]: a["lamports"] for a in largest}[dev] == memo["postBalances"][0]
+    identity = rpc(url, "getIdentity")["identity"]
+    production = out["blockProduction"]
+    produced = production["contextSlot"] + 1  # every slot from genesis (slot 0) is a block
+    assert production["byIdentity"] == {identity: [produced, produced]}
+    assert production["range"] == {"firstSlot": 0, "lastSlot": production["contextSlot"]}
+    assert out["stakeMinimumDelegation"] == SOL  # the stake program's, with all features on
+    assert out["inflationGovernor"] == dict.fromkeys(
+        ("initial", "terminal", "taper", "foundation", "foundationTerm"), 0
+    )
+    assert out["inflationRate"] == {"total": 0, "validator": 0, "foundation": 0, "epoch": 0}
+    assert out["voteAccounts"] == {"current": [], "delinquent": []}
+    assert out["slotLeaders"] == [identity, identity]
+    assert out["minimumLedgerSlot"] == 0
 
     # -- failures
     refused = out["preflightFailure"]

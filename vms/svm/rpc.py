@@ -9,8 +9,10 @@ block is final at once):
     getMinimumBalanceForRentExemption getFeeForMessage sendTransaction simulateTransaction
     getSignatureStatuses getTransaction requestAirdrop getProgramAccounts
     getSignaturesForAddress getBlock getBlockTime getBlocks getBlocksWithLimit
-    getFirstAvailableBlock getEpochSchedule getRecentPrioritizationFees getTokenAccountsByOwner
-    getTokenAccountBalance getSlotLeader getIdentity
+    getFirstAvailableBlock minimumLedgerSlot getEpochSchedule getRecentPrioritizationFees
+    getTokenAccountsByOwner getTokenAccountBalance getSlotLeader getSlotLeaders getIdentity
+    getBlockProduction getSupply getLargestAccounts getInflationGovernor getInflationRate
+    getStakeMinimumDelegation getVoteAccounts
 
 Errors follow Solana's: undecodable input ``-32602``; a signature that does not verify ``-32003``
 "Transaction signature verification failure"; a preflight failure ``-32002`` "Transaction
@@ -21,15 +23,24 @@ keypair of the genesis (``qorenode.genesis.solana_faucet_keypair``).
 ``simulateTransaction`` (``SvmModule.simulate_request``) takes Solana's ``sigVerify`` (default
 false: an unsigned transaction simulates; true: ``-32003`` for a bad signature),
 ``replaceRecentBlockhash`` (the latest blockhash instead, in ``replacementBlockhash``; with
-``sigVerify`` ``-32602``) and ``innerInstructions`` (jsonParsed where this node can parse: the
-system program's createAccount, assign, transfer and allocate and the memo programs; otherwise
-partially decoded). An unknown or expired blockhash is ``err: "BlockhashNotFound"`` in the value.
-``getTransaction`` and ``getBlock`` answer ``meta.innerInstructions`` as recorded (compiled, data
-in base58, with ``stackHeight``; ``null`` for a transaction recorded before they were kept).
+``sigVerify`` ``-32602``) and ``innerInstructions`` (jsonParsed as ``vms.svm.parsed`` parses:
+system, SPL Token / Token-2022, Associated Token Account, memo; otherwise partially decoded). An
+unknown or expired blockhash is ``err: "BlockhashNotFound"`` in the value.
 
-Known limits: ``getTransaction`` lists balances of the static account keys only; no
-``jsonParsed`` for transactions; ``base64+zstd`` is refused; ``simulateTransaction`` ignores
-``accounts`` (``accounts: null``). ``getSignaturesForAddress`` indexes the static account
+``getTransaction`` and ``getBlock`` take the encodings ``json`` (default), ``jsonParsed``,
+``base64`` and ``base58``. ``json`` answers ``meta.innerInstructions`` as recorded (compiled, data
+in base58, with ``stackHeight``; ``null`` for a transaction recorded before they were kept) and
+``meta.loadedAddresses`` (as recorded, else as the lookup tables hold them now). ``jsonParsed``
+answers the message as Solana's ``UiParsedMessage`` (``accountKeys`` as ``{pubkey, writable,
+signer, source}``, instructions and inner instructions parsed by ``vms.svm.parsed``,
+``addressTableLookups`` for v0) and leaves ``loadedAddresses`` out of ``meta``, as Solana does.
+``getBlock`` also takes ``transactionDetails: "accounts"`` (signatures, parsed account keys and
+Solana's short meta); with ``rewards: false`` a transaction's ``meta.rewards`` is null.
+
+Known limits: ``base64+zstd`` is refused; ``preBalances``/``postBalances`` are the record's;
+``preTokenBalances``/``postTokenBalances`` are ``[]``
+(the records keep no token balances); ``simulateTransaction`` ignores ``accounts``
+(``accounts: null``). ``getSignaturesForAddress`` indexes the static account
 keys of each transaction (not addresses loaded from lookup tables); ``getBlock`` knows the blocks
 committed since the block index exists and answers ``rewards: []``; ``getProgramAccounts`` scans
 the committed accounts.
@@ -41,7 +52,26 @@ a range is cut at the latest slot, then over 500,000 slots, or a limit over 500,
 ``SLOTS_PER_EPOCH`` (as ``getEpochInfo``), no warmup; ``getRecentPrioritizationFees`` answers
 ``prioritizationFee: 0`` for the last 150 blocks (the devnet charges no priority fee; at most 128
 addresses). ``getSlotLeader`` and ``getIdentity`` name the genesis faucet's pubkey (the devnet has
-no validator identity of its own).
+no validator identity of its own); so does ``getSlotLeaders(start, limit)`` for every slot (limit
+at most 5,000; the schedule is known up to the next epoch, later is Solana's "leader schedule for
+epoch N is unavailable"). ``minimumLedgerSlot`` is ``getFirstAvailableBlock``'s slot.
+
+The cluster: ``getBlockProduction({range?: {firstSlot, lastSlot?}, identity?})``: the node leads
+every slot and produces a block in each (slot = genesis slot + height), so its identity has
+``[slots, slots]`` over the range (default: the current epoch's first slot, at least the genesis
+slot, to the latest); another identity gets ``{}``; Agave's ``-32602`` messages for ``lastSlot <
+firstSlot``, a ``firstSlot`` before genesis and a ``lastSlot`` after the latest. ``getSupply``:
+``total`` = the lamports of every committed account (genesis accounts, programs and every account
+a transaction wrote; LiteSVM's builtin programs and sysvars, never written, are not counted; fees
+are burned as LiteSVM charges them, so each lowers it); the devnet has no non-circulating
+accounts (``circulating`` = ``total``, ``nonCirculating`` 0, ``nonCirculatingAccounts`` ``[]``).
+``getLargestAccounts({filter?})``: the 20 committed accounts with the most lamports (ties by
+address); ``nonCirculating`` is ``[]``. ``getInflationGovernor`` and ``getInflationRate``: the
+devnet mints nothing (Solana's ``Inflation::new_disabled``: every rate 0.0). ``getVoteAccounts``:
+no vote accounts (``{"current": [], "delinquent": []}``). ``getStakeMinimumDelegation``: 1 SOL,
+what LiteSVM's stake program enforces (its ``GetMinimumDelegation`` answers it: all features are
+on, as on solana-test-validator). ``getClusterNodes`` is not served (the handlers do not know the
+addresses the servers bound).
 
 SPL Token: ``getTokenAccountsByOwner(owner, {mint} | {programId}, config)`` scans the committed
 accounts of SPL Token or Token-2022 (``programId`` must be one of them; a ``mint`` must exist and
@@ -59,7 +89,6 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -80,10 +109,18 @@ from vms.svm.module import (
     BLOCKHASH_WINDOW,
     DEFAULT_COMPUTE_UNITS,
     MAX_TRANSACTION_SIZE,
-    SYSTEM_PROGRAM,
     PreflightFailed,
     SvmModule,
     err_json,
+)
+from vms.svm.parsed import (
+    address_table_lookups,
+    b58encode,
+    parsed_account_keys,
+    parsed_inner_instructions,
+    parsed_litesvm_inner_instructions,
+    token_amount,
+    ui_instruction,
 )
 
 API_VERSION = "2.1.0"
@@ -100,6 +137,10 @@ MAX_MEMCMP_BASE58 = 175  # Solana's limit on memcmp bytes given in base58 ...
 MAX_MEMCMP_BYTES = 128  # ... and decoded
 MAX_BLOCKS_RANGE = 500_000  # Solana's limit on getBlocks' range and getBlocksWithLimit's limit
 MAX_PRIORITIZATION_FEE_ACCOUNTS = 128
+BLOCK_DETAILS = ("full", "accounts", "signatures", "none")
+MAX_SLOT_LEADERS = 5000  # Solana's limit on getSlotLeaders
+LARGEST_ACCOUNTS = 20  # getLargestAccounts answers the 20 largest, as Solana
+STAKE_MINIMUM_DELEGATION = 10**9  # 1 SOL: what the SVM's stake program enforces (all features on)
 TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
@@ -111,16 +152,6 @@ MINT_DECIMALS_OFFSET = 44
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
-
-
-def b58encode(data: bytes) -> str:
-    """Bitcoin's base58 alphabet, as Solana uses it."""
-    number = int.from_bytes(data, "big")
-    out = ""
-    while number:
-        number, digit = divmod(number, 58)
-        out = _ALPHABET[digit] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
 
 
 def b58decode(text: str) -> bytes:
@@ -241,8 +272,12 @@ def _error_text(err: Any) -> str:
     return texts.get(str(err), str(err))
 
 
-def encode_account(account: Account | None, cfg: dict[str, Any]) -> dict[str, Any] | None:
-    """An account as ``getAccountInfo`` shows it, in ``cfg``'s encoding and data slice."""
+def encode_account(
+    account: Account | None, cfg: dict[str, Any], limit_base58: bool = True
+) -> dict[str, Any] | None:
+    """An account as ``getAccountInfo`` shows it, in ``cfg``'s encoding and data slice; base58
+    data over 128 bytes is refused unless ``limit_base58`` is false (Solana's notifications
+    encode it anyway)."""
     if account is None:
         return None
     data = bytes(account.data)
@@ -259,7 +294,7 @@ def encode_account(account: Account | None, cfg: dict[str, Any]) -> dict[str, An
     encoding = cfg.get("encoding")
     encoded: Any
     if encoding in (None, "binary", "base58"):
-        if len(data) > MAX_BASE58_ACCOUNT_DATA:
+        if limit_base58 and len(data) > MAX_BASE58_ACCOUNT_DATA:
             raise SolanaRpcError(
                 "Encoded binary (base 58) data should be less than 128 bytes, "
                 "please use Base64 encoding.",
@@ -496,7 +531,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             result["logs"] = list(meta.logs())
             result["unitsConsumed"] = int(meta.compute_units_consumed())
             if inner:
-                result["innerInstructions"] = _parsed_inner_instructions(
+                result["innerInstructions"] = parsed_litesvm_inner_instructions(
                     meta.inner_instructions(), svm.account_keys(tx)
                 )
             return result
@@ -529,33 +564,26 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         if isinstance(config, str):  # the legacy form: the encoding alone
             config = {"encoding": config}
         cfg = parse_config(config)
-        encoding = cfg.get("encoding") or "json"
-        if encoding not in ("json", "base64", "base58"):
-            raise invalid_params(
-                f"Invalid params: unsupported encoding {encoding!r}; supported: json, base64, base58"
-            )
+        encoding = _transaction_encoding(cfg)
         key = bytes(parse_signature(signature))
-        record = await node.run(lambda: svm.transaction(key))
-        if record is None:
+        max_version = _max_version(cfg)
+
+        def fetch() -> _Recorded | None:
+            record = svm.transaction(key)
+            return None if record is None else _Recorded.load(svm, record)
+
+        recorded: _Recorded | None = await node.run(fetch)
+        if recorded is None:
             return None
-        tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
-        legacy = isinstance(tx.message, Message)
-        max_version = cfg.get("maxSupportedTransactionVersion")
-        if not legacy and max_version is None:
-            raise SolanaRpcError(
-                "Transaction version (0) is not supported by the requesting client. Please try the "
-                "request again with the following configuration parameter: "
-                '"maxSupportedTransactionVersion": 0',
-                rpc_code=-32015,
-            )
+        recorded.check_version(max_version)
         result: dict[str, Any] = {
-            "slot": record["slot"],
-            "blockTime": record["block_time"],
-            "transaction": _encode_transaction(tx, encoding),
-            "meta": _meta_json(record),
+            "slot": recorded.record["slot"],
+            "blockTime": recorded.record["block_time"],
+            "transaction": recorded.transaction(encoding),
+            "meta": recorded.meta(encoding),
         }
         if max_version is not None:
-            result["version"] = "legacy" if legacy else 0
+            result["version"] = recorded.version()
         return result
 
     async def request_airdrop(pubkey: Any, lamports: Any, config: Any = None) -> str:
@@ -597,7 +625,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     async def get_program_accounts(program: Any, config: Any = None) -> Any:
         cfg = parse_config(config)
         owner = parse_pubkey(program)
-        filters = _account_filters(cfg.get("filters"))
+        filters = account_filters(cfg.get("filters"))
         empty = Account(lamports=0, data=b"", owner=owner, executable=False, rent_epoch=0)
         account_json(empty, cfg)  # refuses a bad encoding before reading
 
@@ -646,29 +674,28 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         cfg = parse_config(config)
         if not isinstance(slot, int) or isinstance(slot, bool) or slot < 0:
             raise invalid_params("Invalid params: the slot must be a u64")
-        encoding = cfg.get("encoding") or "json"
-        if encoding not in ("json", "base64", "base58"):
-            raise invalid_params(
-                f"Invalid params: unsupported encoding {encoding!r}; supported: json, base64, base58"
-            )
+        encoding = _transaction_encoding(cfg)
         details = cfg.get("transactionDetails") or "full"
-        if details not in ("full", "signatures", "none"):
+        if details not in BLOCK_DETAILS:
             raise invalid_params(
                 f"Invalid params: unsupported transactionDetails {details!r}; "
-                "supported: full, signatures, none"
+                f"supported: {', '.join(BLOCK_DETAILS)}"
             )
-        max_version = cfg.get("maxSupportedTransactionVersion")
+        max_version = _max_version(cfg)
+        rewards = cfg.get("rewards", True)
+        if not isinstance(rewards, bool):
+            raise invalid_params("Invalid params: rewards must be a boolean")
 
-        def fetch() -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        def fetch() -> tuple[dict[str, Any] | None, list[_Recorded]]:
             block = svm.block(slot - svm.genesis_slot)
-            if block is None or details != "full":
+            if block is None or details in ("signatures", "none"):
                 return block, []
             records = [
                 svm.transaction(bytes(Signature.from_string(s))) for s in block["signatures"]
             ]
-            return block, [r for r in records if r is not None]
+            return block, [_Recorded.load(svm, r) for r in records if r is not None]
 
-        block, records = await node.run(fetch)
+        block, recorded = await node.run(fetch)
         if block is None:
             raise SolanaRpcError(f"Block not available for slot {slot}", rpc_code=-32004)
         result: dict[str, Any] = {
@@ -680,27 +707,20 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         }
         if details == "signatures":
             result["signatures"] = list(block["signatures"])
-        elif details == "full":
+        elif details in ("full", "accounts"):
             transactions = []
-            for record in records:
-                tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
-                legacy = isinstance(tx.message, Message)
-                if not legacy and max_version is None:
-                    raise SolanaRpcError(
-                        "Transaction version (0) is not supported by the requesting client. "
-                        "Please try the request again with the following configuration "
-                        'parameter: "maxSupportedTransactionVersion": 0',
-                        rpc_code=-32015,
-                    )
-                entry: dict[str, Any] = {
-                    "transaction": _encode_transaction(tx, encoding),
-                    "meta": _meta_json(record),
-                }
+            for item in recorded:
+                item.check_version(max_version)
+                if details == "full":
+                    transaction, meta = item.transaction(encoding), item.meta(encoding, rewards)
+                else:
+                    transaction, meta = item.accounts(rewards)
+                entry: dict[str, Any] = {"transaction": transaction, "meta": meta}
                 if max_version is not None:
-                    entry["version"] = "legacy" if legacy else 0
+                    entry["version"] = item.version()
                 transactions.append(entry)
             result["transactions"] = transactions
-        if cfg.get("rewards", True):
+        if rewards:
             result["rewards"] = []
         return result
 
@@ -777,6 +797,128 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
 
     async def get_identity() -> dict[str, Any]:
         return {"identity": str(faucet.pubkey())}
+
+    async def get_slot_leaders(start_slot: Any, limit: Any) -> list[str]:
+        start = _slot(start_slot, "start slot")
+        count = _slot(limit, "limit")
+        if count > MAX_SLOT_LEADERS:
+            raise invalid_params(f"Invalid limit; max {MAX_SLOT_LEADERS}")
+        latest: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
+        if count:  # the schedule is known for this epoch and the next, as on Solana
+            last_epoch = (start + count - 1) // SLOTS_PER_EPOCH
+            if last_epoch > latest // SLOTS_PER_EPOCH + 1:
+                raise invalid_params(
+                    f"Invalid slot range: leader schedule for epoch {last_epoch} is unavailable"
+                )
+        return [str(faucet.pubkey())] * count
+
+    async def get_block_production(config: Any = None) -> dict[str, Any]:
+        cfg = parse_config(config)
+        identity = cfg.get("identity")
+        if identity is not None and not isinstance(identity, str):
+            raise invalid_params("Invalid params: identity must be a base58 string")
+        span = cfg.get("range")
+        if span is not None and (not isinstance(span, dict) or "firstSlot" not in span):
+            raise invalid_params("Invalid params: range must be {firstSlot, lastSlot?}")
+
+        def value() -> dict[str, Any]:
+            latest = svm.slot(svm.latest_blockhash[1])
+            oldest = svm.genesis_slot
+            if span is None:
+                first = max(latest - latest % SLOTS_PER_EPOCH, oldest)
+                last = latest
+            else:
+                first = _slot(span["firstSlot"], "firstSlot")
+                last_value = span.get("lastSlot")
+                last = latest if last_value is None else _slot(last_value, "lastSlot")
+                if last < first:
+                    raise invalid_params(
+                        f"lastSlot, {last}, cannot be less than firstSlot, {first}"
+                    )
+            if first < oldest:
+                raise invalid_params(f"firstSlot, {first}, is too small; min {oldest}")
+            if last > latest:
+                raise invalid_params(f"lastSlot, {last}, is too large; max {latest}")
+            leader = str(faucet.pubkey())
+            by_identity: dict[str, list[int]] = {}
+            if identity is None or identity == leader:
+                # the node leads every slot and produces a block in each: slot = genesis + height
+                slots = last - first + 1
+                by_identity[leader] = [slots, slots]
+            return {"byIdentity": by_identity, "range": {"firstSlot": first, "lastSlot": last}}
+
+        return await read(value)
+
+    # -- supply, inflation, stake and votes -------------------------------------------------------
+
+    def total_supply() -> int:
+        """Lamports held by every committed account (a worker call)."""
+        return sum(int(account.lamports) for _, account in svm.committed_accounts())
+
+    async def get_supply(config: Any = None) -> dict[str, Any]:
+        cfg = parse_config(config)
+        _flag(cfg, "excludeNonCirculatingAccountsList")  # the list is empty either way
+
+        def value() -> dict[str, Any]:
+            total = total_supply()
+            return {
+                "total": total,
+                "circulating": total,
+                "nonCirculating": 0,
+                "nonCirculatingAccounts": [],
+            }
+
+        return await read(value)
+
+    async def get_largest_accounts(config: Any = None) -> dict[str, Any]:
+        cfg = parse_config(config)
+        account_filter = cfg.get("filter")
+        if account_filter not in (None, "circulating", "nonCirculating"):
+            raise invalid_params(
+                f"Invalid params: unknown variant `{account_filter}`, "
+                "expected `circulating` or `nonCirculating`"
+            )
+
+        def value() -> list[dict[str, Any]]:
+            if account_filter == "nonCirculating":  # the devnet has no non-circulating accounts
+                return []
+            balances = [
+                (int(account.lamports), str(pubkey)) for pubkey, account in svm.committed_accounts()
+            ]
+            balances.sort(key=lambda item: (-item[0], item[1]))
+            return [
+                {"address": address, "lamports": lamports}
+                for lamports, address in balances[:LARGEST_ACCOUNTS]
+            ]
+
+        return await read(value)
+
+    async def get_inflation_governor(config: Any = None) -> dict[str, Any]:
+        parse_config(config)
+        return dict.fromkeys(("initial", "terminal", "taper", "foundation", "foundationTerm"), 0.0)
+
+    async def get_inflation_rate() -> dict[str, Any]:
+        slot: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
+        return {
+            "total": 0.0,
+            "validator": 0.0,
+            "foundation": 0.0,
+            "epoch": slot // SLOTS_PER_EPOCH,
+        }
+
+    async def get_stake_minimum_delegation(config: Any = None) -> dict[str, Any]:
+        parse_config(config)
+        return await read(lambda: STAKE_MINIMUM_DELEGATION)
+
+    async def get_vote_accounts(config: Any = None) -> dict[str, Any]:
+        cfg = parse_config(config)
+        if cfg.get("votePubkey") is not None:
+            parse_pubkey(cfg["votePubkey"])
+        distance = cfg.get("delinquentSlotDistance")
+        if distance is not None:
+            _slot(distance, "delinquentSlotDistance")
+        _flag(cfg, "keepUnstakedDelinquents")
+        return {"current": [], "delinquent": []}  # the devnet has no validators that vote
 
     # -- SPL Token ------------------------------------------------------------------------------
 
@@ -892,6 +1034,15 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         "getTokenAccountBalance": get_token_account_balance,
         "getSlotLeader": get_slot_leader,
         "getIdentity": get_identity,
+        "getSlotLeaders": get_slot_leaders,
+        "getBlockProduction": get_block_production,
+        "getSupply": get_supply,
+        "getLargestAccounts": get_largest_accounts,
+        "getInflationGovernor": get_inflation_governor,
+        "getInflationRate": get_inflation_rate,
+        "getStakeMinimumDelegation": get_stake_minimum_delegation,
+        "getVoteAccounts": get_vote_accounts,
+        "minimumLedgerSlot": get_first_available_block,
     }
     for name, handler in methods.items():
         api.rpc_method("", name, handler)
@@ -909,20 +1060,6 @@ def _is_token_account(program: Pubkey, data: bytes) -> bool:
     if len(data) == TOKEN_ACCOUNT_LEN:
         return True
     return program == TOKEN_2022_PROGRAM and len(data) > TOKEN_ACCOUNT_LEN and data[165] == 2
-
-
-def token_amount(amount: int, decimals: int) -> dict[str, Any]:
-    """Solana's ``UiTokenAmount``."""
-    text = str(amount)
-    if decimals:
-        text = text.rjust(decimals + 1, "0")
-        text = (text[:-decimals] + "." + text[-decimals:]).rstrip("0").rstrip(".")
-    return {
-        "amount": str(amount),
-        "decimals": decimals,
-        "uiAmount": amount / 10**decimals,
-        "uiAmountString": text,
-    }
 
 
 def _coption(data: bytes, offset: int, size: int) -> bytes | None:
@@ -976,7 +1113,7 @@ def _parsed_token_account(
     }
 
 
-def _account_filters(filters: Any) -> list[Callable[[bytes], bool]]:
+def account_filters(filters: Any) -> list[Callable[[bytes], bool]]:
     """``getProgramAccounts`` filters (``dataSize``, ``memcmp``) as predicates on the data."""
     if filters is None:
         return []
@@ -1049,98 +1186,6 @@ def _flag(cfg: dict[str, Any], name: str) -> bool:
     return value
 
 
-MEMO_PROGRAMS = frozenset(
-    (
-        "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo",  # v1
-        "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",  # v3
-    )
-)
-_SYSTEM_ID = str(SYSTEM_PROGRAM)
-
-
-def _parsed_inner_instructions(inner: Any, keys: list[Pubkey | None]) -> list[dict[str, Any]]:
-    """LiteSVM's inner instructions as ``simulateTransaction`` answers them (Solana's
-    ``parse_ui_inner_instructions``): only the top-level instructions that made any, each
-    instruction jsonParsed where this node has a parser, else partially decoded."""
-    names = [None if key is None else str(key) for key in keys]
-    return [
-        {
-            "index": index,
-            "instructions": [
-                _parsed_instruction(item.instruction(), item.stack_height(), names)
-                for item in group
-            ],
-        }
-        for index, group in enumerate(inner)
-        if group
-    ]
-
-
-def _name(names: list[str | None], index: int) -> str:
-    name = names[index] if index < len(names) else None
-    return "" if name is None else name  # a transaction with an unresolved key does not run
-
-
-def _parsed_instruction(compiled: Any, stack_height: Any, names: list[str | None]) -> Any:
-    """Solana's ``UiInstruction::parse``: ``{program, programId, parsed, stackHeight}`` for the
-    system program's createAccount, assign, transfer and allocate and the memo programs,
-    ``{programId, accounts, data, stackHeight}`` (keys, base58 data) for anything else."""
-    program = _name(names, compiled.program_id_index)
-    accounts = bytes(compiled.accounts)
-    data = bytes(compiled.data)
-    parsed: Any = None
-    kind = ""
-    if program == _SYSTEM_ID and all(i < len(names) and names[i] for i in accounts):
-        parsed, kind = _parse_system(data, [_name(names, i) for i in accounts]), "system"
-    elif program in MEMO_PROGRAMS:
-        try:
-            parsed, kind = data.decode(), "spl-memo"
-        except UnicodeDecodeError:
-            parsed = None
-    if parsed is not None:
-        return {
-            "program": kind,
-            "programId": program,
-            "parsed": parsed,
-            "stackHeight": stack_height,
-        }
-    return {
-        "programId": program,
-        "accounts": [_name(names, i) for i in accounts],
-        "data": b58encode(data),
-        "stackHeight": stack_height,
-    }
-
-
-def _parse_system(data: bytes, keys: list[str]) -> dict[str, Any] | None:
-    """A system instruction (bincode: u32 LE tag, then its fields) as Solana's ``parse_system``
-    shows it, for the variants this node parses; None for the others."""
-    if len(data) < 4:
-        return None
-    tag = int.from_bytes(data[:4], "little")
-    if tag == 0 and len(data) >= 52 and len(keys) >= 2:
-        lamports, space = struct.unpack_from("<QQ", data, 4)
-        info: dict[str, Any] = {
-            "source": keys[0],
-            "newAccount": keys[1],
-            "lamports": lamports,
-            "space": space,
-            "owner": str(Pubkey.from_bytes(data[20:52])),
-        }
-        return {"type": "createAccount", "info": info}
-    if tag == 1 and len(data) >= 36 and keys:
-        info = {"account": keys[0], "owner": str(Pubkey.from_bytes(data[4:36]))}
-        return {"type": "assign", "info": info}
-    if tag == 2 and len(data) >= 12 and len(keys) >= 2:
-        (lamports,) = struct.unpack_from("<Q", data, 4)
-        info = {"source": keys[0], "destination": keys[1], "lamports": lamports}
-        return {"type": "transfer", "info": info}
-    if tag == 8 and len(data) >= 12 and keys:
-        (space,) = struct.unpack_from("<Q", data, 4)
-        return {"type": "allocate", "info": {"account": keys[0], "space": space}}
-    return None
-
-
 def _inner_instructions_json(record: dict[str, Any]) -> list[dict[str, Any]] | None:
     """A record's inner instructions as Solana's ``UiInnerInstructions`` of a ``json`` (and binary)
     encoded transaction: compiled, data in base58; None if the record predates them."""
@@ -1164,58 +1209,184 @@ def _inner_instructions_json(record: dict[str, Any]) -> list[dict[str, Any]] | N
     ]
 
 
-def _encode_transaction(tx: VersionedTransaction, encoding: str) -> Any:
-    if encoding == "base64":
-        return [base64.b64encode(bytes(tx)).decode(), "base64"]
-    if encoding == "base58":
-        return [b58encode(bytes(tx)), "base58"]
-    message = tx.message
-    header = message.header
-    keys = list(message.account_keys)
-    message_json: dict[str, Any] = {
-        "accountKeys": [str(k) for k in keys],
-        "header": {
-            "numRequiredSignatures": header.num_required_signatures,
-            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
-            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
-        },
-        "recentBlockhash": str(message.recent_blockhash),
-        "instructions": [
-            {
-                "programIdIndex": ix.program_id_index,
-                "accounts": list(bytes(ix.accounts)),
-                "data": b58encode(bytes(ix.data)),
-                "stackHeight": None,
-            }
-            for ix in message.instructions
-        ],
-    }
-    if not isinstance(message, Message):
-        message_json["addressTableLookups"] = [
-            {
-                "accountKey": str(lookup.account_key),
-                "writableIndexes": list(bytes(lookup.writable_indexes)),
-                "readonlyIndexes": list(bytes(lookup.readonly_indexes)),
-            }
-            for lookup in getattr(message, "address_table_lookups", None) or []
-        ]
-    return {"signatures": [str(s) for s in tx.signatures], "message": message_json}
+TRANSACTION_ENCODINGS = ("json", "jsonParsed", "base64", "base58")
 
 
-def _meta_json(record: dict[str, Any]) -> dict[str, Any]:
-    err = _record_err(record)
-    return {
-        "err": err,
-        "status": {"Ok": None} if err is None else {"Err": err},
-        "fee": record["fee"],
-        "preBalances": record.get("pre_balances", []),
-        "postBalances": record.get("post_balances", []),
-        "innerInstructions": _inner_instructions_json(record),
-        "logMessages": record["logs"],
-        "preTokenBalances": [],
-        "postTokenBalances": [],
-        "rewards": [],
-        "loadedAddresses": {"writable": [], "readonly": []},
-        "returnData": _return_data_json(record.get("return_data")),
-        "computeUnitsConsumed": record["compute_units"],
-    }
+def _max_version(cfg: dict[str, Any]) -> int | None:
+    value = cfg.get("maxSupportedTransactionVersion")
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 255
+    ):
+        raise invalid_params("Invalid params: maxSupportedTransactionVersion must be a u8")
+    return value
+
+
+def _transaction_encoding(cfg: dict[str, Any]) -> str:
+    encoding = cfg.get("encoding") or "json"
+    if encoding not in TRANSACTION_ENCODINGS:
+        raise invalid_params(
+            f"Invalid params: unsupported encoding {encoding!r}; "
+            f"supported: {', '.join(TRANSACTION_ENCODINGS)}"
+        )
+    return str(encoding)
+
+
+class _Recorded:
+    """A stored transaction decoded for an answer: its record, the transaction and the keys its
+    instructions index (static, then the addresses loaded from lookup tables; None where one
+    could not be resolved)."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.tx = VersionedTransaction.from_bytes(base64.b64decode(record["tx"]))
+        self.legacy = isinstance(self.tx.message, Message)
+        self.keys: list[Pubkey | None] = list(self.tx.message.account_keys)
+
+    @classmethod
+    def load(cls, svm: SvmModule, record: dict[str, Any]) -> _Recorded:
+        """``record`` with the addresses its lookups loaded: as recorded (``loaded_addresses``),
+        else as the tables hold them now (a worker call: tables are read)."""
+        recorded = cls(record)
+        loaded = record.get("loaded_addresses")
+        if isinstance(loaded, dict):
+            addresses = [*loaded.get("writable", ()), *loaded.get("readonly", ())]
+            recorded.keys += [Pubkey.from_string(address) for address in addresses]
+        elif address_table_lookups(recorded.tx.message):
+            recorded.keys = svm.account_keys(recorded.tx)
+        return recorded
+
+    def check_version(self, max_version: int | None) -> None:
+        """Solana's refusal of a v0 transaction to a client that did not say it reads them."""
+        if not self.legacy and max_version is None:
+            raise SolanaRpcError(
+                "Transaction version (0) is not supported by the requesting client. Please try the "
+                "request again with the following configuration parameter: "
+                '"maxSupportedTransactionVersion": 0',
+                rpc_code=-32015,
+            )
+
+    @property
+    def names(self) -> list[str | None]:
+        return [None if key is None else str(key) for key in self.keys]
+
+    def loaded_addresses(self) -> dict[str, list[str]]:
+        """``meta.loadedAddresses``: the lookups' writable then readonly addresses."""
+        message = self.tx.message
+        count = len(message.account_keys)
+        lookups = address_table_lookups(message)
+        writable = sum(len(bytes(lookup.writable_indexes)) for lookup in lookups)
+        loaded = self.names[count:]
+        return {
+            "writable": [k for k in loaded[:writable] if k is not None],
+            "readonly": [k for k in loaded[writable:] if k is not None],
+        }
+
+    def transaction(self, encoding: str) -> Any:
+        """The transaction in ``encoding`` (``EncodedTransaction``)."""
+        tx = self.tx
+        if encoding == "base64":
+            return [base64.b64encode(bytes(tx)).decode(), "base64"]
+        if encoding == "base58":
+            return [b58encode(bytes(tx)), "base58"]
+        message = tx.message
+        message_json: dict[str, Any]
+        if encoding == "jsonParsed":
+            names = self.names
+            message_json = {
+                "accountKeys": parsed_account_keys(message, self.keys),
+                "recentBlockhash": str(message.recent_blockhash),
+                "instructions": [
+                    ui_instruction(
+                        ix.program_id_index, bytes(ix.accounts), bytes(ix.data), names, None
+                    )
+                    for ix in message.instructions
+                ],
+            }
+        else:
+            header = message.header
+            message_json = {
+                "accountKeys": [str(k) for k in message.account_keys],
+                "header": {
+                    "numRequiredSignatures": header.num_required_signatures,
+                    "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+                    "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
+                },
+                "recentBlockhash": str(message.recent_blockhash),
+                "instructions": [
+                    {
+                        "programIdIndex": ix.program_id_index,
+                        "accounts": list(bytes(ix.accounts)),
+                        "data": b58encode(bytes(ix.data)),
+                        "stackHeight": None,
+                    }
+                    for ix in message.instructions
+                ],
+            }
+        if not self.legacy:
+            message_json["addressTableLookups"] = [
+                {
+                    "accountKey": str(lookup.account_key),
+                    "writableIndexes": list(bytes(lookup.writable_indexes)),
+                    "readonlyIndexes": list(bytes(lookup.readonly_indexes)),
+                }
+                for lookup in address_table_lookups(message)
+            ]
+        return {"signatures": [str(s) for s in tx.signatures], "message": message_json}
+
+    def meta(self, encoding: str, rewards: bool = True) -> dict[str, Any]:
+        """``meta`` as Solana answers it for ``encoding``: ``jsonParsed`` parses the inner
+        instructions and leaves ``loadedAddresses`` out; without ``rewards`` they are null."""
+        record = self.record
+        err = _record_err(record)
+        meta: dict[str, Any] = {
+            "err": err,
+            "status": {"Ok": None} if err is None else {"Err": err},
+            "fee": record["fee"],
+            "preBalances": record.get("pre_balances", []),
+            "postBalances": record.get("post_balances", []),
+        }
+        if encoding == "jsonParsed":
+            inner = record.get("inner_instructions")
+            meta["innerInstructions"] = (
+                None if inner is None else parsed_inner_instructions(inner, self.names)
+            )
+        else:
+            meta["innerInstructions"] = _inner_instructions_json(record)
+        meta |= {
+            "logMessages": record["logs"],
+            "preTokenBalances": [],
+            "postTokenBalances": [],
+            "rewards": [] if rewards else None,
+        }
+        if encoding != "jsonParsed":
+            meta["loadedAddresses"] = self.loaded_addresses()
+        meta |= {
+            "returnData": _return_data_json(record.get("return_data")),
+            "computeUnitsConsumed": record["compute_units"],
+        }
+        return meta
+
+    def accounts(self, rewards: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``transactionDetails: "accounts"``: the signatures and parsed account keys, and the
+        short meta Solana gives them (``build_simple_ui_transaction_status_meta``)."""
+        tx = self.tx
+        encoded = {
+            "signatures": [str(s) for s in tx.signatures],
+            "accountKeys": parsed_account_keys(tx.message, self.keys),
+        }
+        err = _record_err(self.record)
+        meta: dict[str, Any] = {
+            "err": err,
+            "status": {"Ok": None} if err is None else {"Err": err},
+            "fee": self.record["fee"],
+            "preBalances": self.record.get("pre_balances", []),
+            "postBalances": self.record.get("post_balances", []),
+            "preTokenBalances": [],
+            "postTokenBalances": [],
+        }
+        if rewards:
+            meta["rewards"] = []
+        return encoded, meta
+
+    def version(self) -> str | int:
+        return "legacy" if self.legacy else 0

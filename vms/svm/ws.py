@@ -13,8 +13,16 @@ id}}``):
     logsSubscribe("all" | {"mentions": [pubkey]}, config?)
                                              ``{"context": {"slot"}, "value": {"signature", "err",
                                              "logs"}}`` per transaction
+    programSubscribe(program, config?)       ``{"context": {"slot"}, "value": {"pubkey",
+                                             "account"}}`` for each account owned by ``program``
+                                             that a block wrote (``encoding``, ``dataSlice`` as
+                                             getAccountInfo; ``filters`` ``dataSize``/``memcmp`` as
+                                             getProgramAccounts); a closed account is not notified
+                                             (its owner is no longer the program)
     slotSubscribe()                          ``{"parent", "root", "slot"}`` per block (a devnet
                                              block is final at once: root = slot)
+    rootSubscribe()                          the new root slot (an integer) per block: every
+                                             committed block of this single-node devnet is final
 
 and ``<kind>Unsubscribe(id)`` answering true (an unknown id: -32602 "Invalid subscription id.").
 
@@ -55,6 +63,7 @@ from qorenode.rpc.ws import (
 from vms.svm.module import SYSTEM_PROGRAM, SvmModule
 from vms.svm.rpc import (
     SolanaRpcError,
+    account_filters,
     encode_account,
     invalid_params,
     parse_config,
@@ -67,7 +76,7 @@ __all__ = ["serve_solana_ws"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE = 1024 * 1024
-_KINDS = ("signature", "account", "logs", "slot")
+_KINDS = ("signature", "account", "logs", "slot", "program", "root")
 _EMPTY = Account(lamports=0, data=b"", owner=SYSTEM_PROGRAM, executable=False, rent_epoch=0)
 
 
@@ -75,9 +84,10 @@ _EMPTY = Account(lamports=0, data=b"", owner=SYSTEM_PROGRAM, executable=False, r
 class _Sub:
     """One client subscription: what it matches, and its transport side (``sink``)."""
 
-    sink: WsSubscription  # topic: the kind ("signature", "account", "logs", "slot")
-    match: Any = None  # signature string, pubkey string, logs filter (None: all)
+    sink: WsSubscription  # topic: the kind (one of ``_KINDS``)
+    match: Any = None  # signature string, pubkey string, logs filter (None: all), program id
     config: dict[str, Any] = field(default_factory=dict)
+    filters: list[Callable[[bytes], bool]] = field(default_factory=list)  # programSubscribe's
 
     @property
     def id(self) -> SubscriptionId:
@@ -116,6 +126,8 @@ class _PubSub(WsDialect, Subscription):
             "accountSubscribe": self._account_subscribe,
             "logsSubscribe": self._logs_subscribe,
             "slotSubscribe": self._slot_subscribe,
+            "programSubscribe": self._program_subscribe,
+            "rootSubscribe": self._root_subscribe,
         }
         for kind in _KINDS:
             methods[f"{kind}Unsubscribe"] = partial(self._unsubscribe, kind)
@@ -187,6 +199,20 @@ class _PubSub(WsDialect, Subscription):
     async def _slot_subscribe(self, connection: WsConnection) -> SubscriptionId:
         return self._add(connection, "slot", None, {}).id
 
+    async def _root_subscribe(self, connection: WsConnection) -> SubscriptionId:
+        return self._add(connection, "root", None, {}).id
+
+    async def _program_subscribe(
+        self, connection: WsConnection, program: Any, config: Any = None
+    ) -> SubscriptionId:
+        cfg = parse_config(config)
+        key = parse_pubkey(program)
+        filters = account_filters(cfg.get("filters"))
+        encode_account(_EMPTY, cfg)  # refuses a bad encoding now
+        sub = self._add(connection, "program", key, cfg)
+        sub.filters = filters
+        return sub.id
+
     async def _unsubscribe(self, kind: str, connection: WsConnection, subscription_id: Any) -> bool:
         sink = (
             connection.subscription(subscription_id) if isinstance(subscription_id, int) else None
@@ -219,6 +245,18 @@ class _PubSub(WsDialect, Subscription):
         context = {"slot": slot}
         if sub.kind == "slot":
             sub.notify({"parent": extras.get("parent_slot", slot), "root": slot, "slot": slot})
+        elif sub.kind == "root":
+            sub.notify(slot)
+        elif sub.kind == "program":
+            for pubkey, raw in extras.get("accounts", {}).items():
+                if raw is None:  # closed: no longer the program's
+                    continue
+                account = Account.from_bytes(raw)
+                data = bytes(account.data)
+                if account.owner != sub.match or not all(f(data) for f in sub.filters):
+                    continue
+                value = {"pubkey": pubkey, "account": encode_account(account, sub.config, False)}
+                sub.notify({"context": context, "value": value})
         elif sub.kind == "signature":
             for tx in extras.get("transactions", ()):
                 if tx["signature"] == sub.match:
@@ -239,7 +277,8 @@ class _PubSub(WsDialect, Subscription):
 def account_value(raw: bytes | None, sub: _Sub) -> dict[str, Any] | None:
     """A written account as ``getAccountInfo`` shows it; a closed one as Solana notifies it:
     zero lamports, no data, owned by the system program."""
-    return encode_account(_EMPTY if raw is None else Account.from_bytes(raw), sub.config)
+    account = _EMPTY if raw is None else Account.from_bytes(raw)
+    return encode_account(account, sub.config, False)
 
 
 async def serve_solana_ws(

@@ -146,6 +146,32 @@ function txSummary(tx) {
   };
 }
 
+function parsedKey(key) {
+  return { pubkey: key.pubkey.toBase58(), signer: key.signer, writable: key.writable, source: key.source ?? null };
+}
+
+function parsedInstruction(ix) {
+  const programId = ix.programId.toBase58();
+  if ('parsed' in ix) return { program: ix.program, programId, parsed: ix.parsed };
+  return { programId, accounts: ix.accounts.map(String), data: ix.data };
+}
+
+/** A ParsedTransactionWithMeta as plain JSON (keys base58). */
+function parsedSummary(tx) {
+  return {
+    slot: tx.slot ?? null,
+    version: tx.version ?? null,
+    signatures: tx.transaction.signatures,
+    accountKeys: tx.transaction.message.accountKeys.map(parsedKey),
+    instructions: tx.transaction.message.instructions.map(parsedInstruction),
+    addressTableLookups: tx.transaction.message.addressTableLookups ?? null,
+    err: tx.meta.err,
+    fee: tx.meta.fee,
+    innerInstructions: tx.meta.innerInstructions,
+    logMessages: tx.meta.logMessages,
+  };
+}
+
 /** The dApp flow: every call in order, each result kept for the Python test to check. */
 async function dapp() {
   const out = { ok: true, web3Version: WEB3_VERSION, nodeVersion: process.version };
@@ -381,9 +407,21 @@ async function dapp() {
     (await connection.getProgramAccounts(SystemProgram.programId, { filters: [{ dataSize: 1 }] })).length,
   );
 
-  // -- the Memo program, with logsSubscribe mentioning it ----------------------------------------
+  // -- the Memo program, with logsSubscribe mentioning it, programSubscribe to the system program
+  //    (the memo's fee payer is one of its accounts) and rootSubscribe ---------------------------
   const logsSub = await run('onLogs memo (before sending)', () =>
     firstNotification(connection, (cb) => connection.onLogs(MEMO_PROGRAM, cb, 'confirmed')),
+  );
+  const programSub = await run('onProgramAccountChange system (before sending)', () =>
+    firstNotification(connection, (cb) =>
+      connection.onProgramAccountChange(SystemProgram.programId, cb, {
+        commitment: 'confirmed',
+        filters: [{ dataSize: 0 }],
+      }),
+    ),
+  );
+  const rootSub = await run('onRootChange (before sending)', () =>
+    firstNotification(connection, (cb) => connection.onRootChange(cb)),
   );
   out.memoSignature = await run('sendAndConfirmTransaction memo', () => {
     const memo = new TransactionInstruction({
@@ -401,6 +439,71 @@ async function dapp() {
   out.memoTx = await run('getTransaction memo', async () =>
     txSummary(await connection.getTransaction(out.memoSignature, { maxSupportedTransactionVersion: 0 })),
   );
+  out.memoProgramNotification = await run('programNotification memo', async () => {
+    const [keyed, context] = await programSub.notice;
+    await connection.removeProgramAccountChangeListener(programSub.id);
+    return {
+      pubkey: keyed.accountId.toBase58(),
+      lamports: keyed.accountInfo.lamports,
+      owner: keyed.accountInfo.owner.toBase58(),
+      dataLength: keyed.accountInfo.data.length,
+      slot: context.slot,
+    };
+  });
+  out.memoRootNotification = await run('rootNotification memo', async () => {
+    const [root] = await rootSub.notice;
+    await connection.removeRootChangeListener(rootSub.id);
+    return root;
+  });
+
+  // -- jsonParsed: getParsedTransaction and getParsedBlock ---------------------------------------
+  out.memoParsed = await run('getParsedTransaction memo', async () =>
+    parsedSummary(await connection.getParsedTransaction(out.memoSignature, { maxSupportedTransactionVersion: 0 })),
+  );
+  out.v0Parsed = await run('getParsedTransaction v0', async () =>
+    parsedSummary(await connection.getParsedTransaction(out.v0Signature, { maxSupportedTransactionVersion: 0 })),
+  );
+  out.memoParsedBlock = await run('getParsedBlock memo', async () => {
+    const block = await connection.getParsedBlock(out.memoTx.slot, {
+      maxSupportedTransactionVersion: 0,
+      transactionDetails: 'full',
+    });
+    return { blockhash: block.blockhash, transactions: block.transactions.map(parsedSummary) };
+  });
+  out.memoAccountsBlock = await run('getParsedBlock accounts', async () => {
+    const block = await connection.getParsedBlock(out.memoTx.slot, {
+      maxSupportedTransactionVersion: 0,
+      transactionDetails: 'accounts',
+    });
+    return block.transactions.map((t) => ({
+      signatures: t.transaction.signatures,
+      accountKeys: t.transaction.accountKeys.map(parsedKey),
+      fee: t.meta.fee,
+    }));
+  });
+
+  // -- the cluster: supply, block production, stake, inflation, votes, leaders ---------------------
+  out.supply = await run('getSupply', async () => {
+    const { value } = await connection.getSupply({ excludeNonCirculatingAccountsList: true });
+    return { ...value, nonCirculatingAccounts: value.nonCirculatingAccounts.map(String) };
+  });
+  out.largestAccounts = await run('getLargestAccounts', async () =>
+    (await connection.getLargestAccounts()).value.map((a) => ({ address: a.address.toBase58(), lamports: a.lamports })),
+  );
+  out.blockProduction = await run('getBlockProduction', async () => {
+    const { context, value } = await connection.getBlockProduction();
+    return { ...value, contextSlot: context.slot };
+  });
+  out.stakeMinimumDelegation = await run('getStakeMinimumDelegation', async () =>
+    (await connection.getStakeMinimumDelegation()).value,
+  );
+  out.inflationGovernor = await run('getInflationGovernor', () => connection.getInflationGovernor());
+  out.inflationRate = await run('getInflationRate', () => connection.getInflationRate());
+  out.voteAccounts = await run('getVoteAccounts', () => connection.getVoteAccounts());
+  out.slotLeaders = await run('getSlotLeaders', async () =>
+    (await connection.getSlotLeaders(out.memoTx.slot, 2)).map(String),
+  );
+  out.minimumLedgerSlot = await run('getMinimumLedgerSlot', () => connection.getMinimumLedgerSlot());
 
   // -- failures: a preflight refusal, and a failed transaction sent with skipPreflight ----------
   out.preflightFailure = await run('sendTransaction refused by preflight', async () => {

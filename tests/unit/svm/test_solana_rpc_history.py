@@ -126,7 +126,7 @@ def test_get_block_full_signatures_and_missing(node: Node) -> None:
     assert genesis["blockhash"] == result(node, "getGenesisHash")
     missing = call(node, "getBlock", slot + 5)["error"]
     assert missing == {"code": -32004, "message": f"Block not available for slot {slot + 5}"}
-    assert call(node, "getBlock", slot, {"encoding": "jsonParsed"})["error"]["code"] == -32602
+    assert call(node, "getBlock", slot, {"encoding": "base64+zstd"})["error"]["code"] == -32602
     assert call(node, "getBlock", -1)["error"]["code"] == -32602
 
 

@@ -90,7 +90,7 @@ def test_bad_input_answers_solana_shaped_errors(node: Node) -> None:
     assert call(node, "getMultipleAccounts", "x")["error"]["code"] == -32602
     assert call(node, "sendTransaction", "AAAA", {"encoding": "hex"})["error"]["code"] == -32602
     assert call(node, "requestAirdrop", str(ALICE.pubkey()), -1)["error"]["code"] == -32602
-    assert call(node, "getTransaction", "x", {"encoding": "jsonParsed"})["error"]["code"] == -32602
+    assert call(node, "getTransaction", "x", {"encoding": "base64+zstd"})["error"]["code"] == -32602
 
 
 def test_send_records_balances_and_errors(node: Node) -> None:
