@@ -1199,13 +1199,12 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
     }
     if inner is not None:
         record["inner_instructions"] = inner
-    record |= {
-        "loaded_addresses": {
+    if loaded is not None:  # a v0 transaction's, recorded since they are kept
+        record["loaded_addresses"] = {
             "writable": [key_text(bytes.fromhex(key)) for key in loaded[0]],
             "readonly": [key_text(bytes.fromhex(key)) for key in loaded[1]],
         }
-        if loaded
-        else {"writable": [], "readonly": []},
+    record |= {
         "logs": logs,
         "post_balances": balances[count:],
         "pre_balances": balances[:count],

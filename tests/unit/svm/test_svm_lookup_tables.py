@@ -125,5 +125,5 @@ def test_a_legacy_transaction_loads_nothing(chain: Chain) -> None:
     assert result.success, result.log
     record = module.transaction(pending.tx_hash)
     assert record is not None
-    assert record["loaded_addresses"] == {"writable": [], "readonly": []}
+    assert "loaded_addresses" not in record
     assert len(record["pre_balances"]) == 3
