@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -24,6 +25,10 @@ DEV_BALANCE = 10_000 * 10**18  # 10,000 QOR per dev account, as anvil funds its 
 DEV_LAMPORTS = 1_000 * 10**9  # 1,000 SOL per Solana dev keypair
 SOLANA_FAUCET_INDEX = 1000  # the faucet of requestAirdrop: solana_dev_keypair(1000)
 FAUCET_LAMPORTS = 500_000_000 * 10**9  # 500 million SOL
+NATIVE_MINT = "So11111111111111111111111111111111111111112"
+NATIVE_MINT_DECIMALS = 9
+NATIVE_MINT_LAMPORTS = 1_461_600  # rent-exempt for the 82 bytes of a mint
+TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 
 REQUIRED_FIELDS = ("chain_id", "evm_chain_id", "genesis_time", "block_time", "bank", "evm")
 
@@ -69,6 +74,7 @@ def build_devnet_genesis() -> dict[str, Any]:
                     "pubkey": str(crossvm_authority_keypair().pubkey()),
                     "lamports": str(AUTHORITY_LAMPORTS),
                 },
+                native_mint_account(),
             ],
             "bridge_program_id": str(bridge_program_id()),
             "crossvm_authority": str(crossvm_authority_keypair().pubkey()),
@@ -90,6 +96,23 @@ def build_devnet_genesis() -> dict[str, Any]:
                 "max_block_delivery_gas": "20000000",
             },
         },
+    }
+
+
+def native_mint_account() -> dict[str, str]:
+    """SPL Token's native mint (wrapped SOL), as Solana's clusters hold it: 9 decimals, no mint
+    or freeze authority, supply 0 (a wrapped-SOL account's amount follows its lamports)."""
+    data = (
+        bytes(4 + 32)  # mint authority: none
+        + (0).to_bytes(8, "little")  # supply
+        + bytes([NATIVE_MINT_DECIMALS, 1])  # decimals, initialized
+        + bytes(4 + 32)  # freeze authority: none
+    )
+    return {
+        "pubkey": NATIVE_MINT,
+        "lamports": str(NATIVE_MINT_LAMPORTS),
+        "owner": TOKEN_PROGRAM,
+        "data": base64.b64encode(data).decode(),
     }
 
 

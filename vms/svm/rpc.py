@@ -77,9 +77,10 @@ SPL Token: ``getTokenAccountsByOwner(owner, {mint} | {programId}, config)`` scan
 accounts of SPL Token or Token-2022 (``programId`` must be one of them; a ``mint`` must exist and
 be owned by one) that are token accounts (165 bytes, or a longer Token-2022 account whose account
 type byte at 165 is 2) with the owner at bytes 32..64 and the mint at 0..32; encodings as
-``getAccountInfo`` (base58 refuses the 165 bytes as Solana does), ``jsonParsed`` parses a plain
-165-byte account as Solana's ``spl-token``/``spl-token-2022`` ``account`` (Token-2022 extensions
-fall back to base64). ``getTokenAccountBalance`` answers Solana's ``UiTokenAmount`` (``amount``
+``getAccountInfo`` (base58 refuses the 165 bytes as Solana does). ``jsonParsed`` account data
+(every account method) parses mints (82 bytes) and plain 165-byte token accounts as Solana's
+``spl-token``/``spl-token-2022`` ``mint``/``account`` (Token-2022 extensions, and any data with a
+``dataSlice``, fall back to base64). ``getTokenAccountBalance`` answers Solana's ``UiTokenAmount`` (``amount``
 as a string, the mint's ``decimals`` from its byte 44, ``uiAmount``, ``uiAmountString``) with
 Solana's ``-32602`` messages for a missing account, not a token account, a missing mint.
 """
@@ -273,14 +274,30 @@ def _error_text(err: Any) -> str:
 
 
 def encode_account(
-    account: Account | None, cfg: dict[str, Any], limit_base58: bool = True
+    account: Account | None,
+    cfg: dict[str, Any],
+    limit_base58: bool = True,
+    mint_decimals: MintDecimals | None = None,
 ) -> dict[str, Any] | None:
     """An account as ``getAccountInfo`` shows it, in ``cfg``'s encoding and data slice; base58
     data over 128 bytes is refused unless ``limit_base58`` is false (Solana's notifications
-    encode it anyway)."""
+    encode it anyway). ``jsonParsed`` parses SPL Token mints, and token accounts when
+    ``mint_decimals`` can read their mint; other data falls back to base64, as Solana's does
+    for accounts it has no parser for."""
     if account is None:
         return None
     data = bytes(account.data)
+    if cfg.get("encoding") == "jsonParsed" and cfg.get("dataSlice") is None:
+        parsed = parsed_token_data(account.owner, data, mint_decimals)
+        if parsed is not None:
+            return {
+                "data": parsed,
+                "executable": bool(account.executable),
+                "lamports": int(account.lamports),
+                "owner": str(account.owner),
+                "rentEpoch": int(account.rent_epoch),
+                "space": len(data),
+            }
     data_slice = cfg.get("dataSlice")
     if data_slice is not None:
         if not isinstance(data_slice, dict):
@@ -302,7 +319,7 @@ def encode_account(
             )
         text = b58encode(data)
         encoded = text if encoding in (None, "binary") else [text, "base58"]
-    elif encoding in ("base64", "jsonParsed"):  # no parsers: jsonParsed falls back to base64
+    elif encoding in ("base64", "jsonParsed"):  # data without a parser: base64
         encoded = [base64.b64encode(data).decode(), "base64"]
     elif encoding == "base64+zstd":
         raise invalid_params("Invalid params: base64+zstd encoding is not supported by this node")
@@ -331,7 +348,9 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         result: dict[str, Any] = await node.run(lambda: {"context": context(), "value": fn()})
         return result
 
-    account_json = encode_account
+    def account_json(account: Account | None, cfg: dict[str, Any]) -> dict[str, Any] | None:
+        """``encode_account`` with the mints read for jsonParsed token accounts (on the worker)."""
+        return encode_account(account, cfg, mint_decimals=mint_decimals)
 
     # -- cluster ------------------------------------------------------------------------------
 
@@ -973,12 +992,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
                     or (mint is not None and data[:32] != bytes(mint))
                 ):
                     continue
-                encoded = None
-                if parsed:
-                    encoded = _parsed_token_account(account, data, mint_decimals)
-                out.append(
-                    {"pubkey": str(pubkey), "account": encoded or account_json(account, cfg)}
-                )
+                out.append({"pubkey": str(pubkey), "account": account_json(account, cfg)})
             return out
 
         return await read(value)
@@ -1068,13 +1082,47 @@ def _coption(data: bytes, offset: int, size: int) -> bytes | None:
     return data[offset + 4 : offset + 4 + size] if tag == 1 else None
 
 
-def _parsed_token_account(
-    account: Account, data: bytes, mint_decimals: Callable[[Pubkey], tuple[Pubkey, int]]
+MintDecimals = Callable[[Pubkey], tuple[Pubkey, int]]
+"""(a mint's token program, its decimals); raises ``InvalidParams`` for what is not a mint."""
+
+
+def parsed_token_data(
+    owner: Pubkey, data: bytes, mint_decimals: MintDecimals | None
 ) -> dict[str, Any] | None:
-    """A plain (165-byte) token account as Solana's jsonParsed shows it (None: not parsed,
-    e.g. Token-2022 extensions, an uninitialized account or an unknown mint)."""
+    """An SPL Token (or Token-2022, without extensions) mint or token account's data as Solana's
+    jsonParsed shows it: ``{"program", "parsed": {"info", "type"}, "space"}``; None where it is
+    neither, is not initialized, or (a token account) its mint cannot be read."""
+    if owner not in TOKEN_PROGRAMS:
+        return None
+    program = "spl-token-2022" if owner == TOKEN_2022_PROGRAM else "spl-token"
+    info: dict[str, Any] | None = None
+    kind = "mint"
+    if len(data) == MINT_LEN:
+        info = _mint_info(data)
+    elif len(data) == TOKEN_ACCOUNT_LEN and mint_decimals is not None:
+        info, kind = _token_account_info(data, mint_decimals), "account"
+    if info is None:
+        return None
+    return {"program": program, "parsed": {"info": info, "type": kind}, "space": len(data)}
+
+
+def _mint_info(data: bytes) -> dict[str, Any] | None:
+    if not data[MINT_DECIMALS_OFFSET + 1]:  # is_initialized
+        return None
+    authority = _coption(data, 0, 32)
+    freeze = _coption(data, 46, 32)
+    return {
+        "decimals": data[MINT_DECIMALS_OFFSET],
+        "freezeAuthority": None if freeze is None else str(Pubkey.from_bytes(freeze)),
+        "isInitialized": True,
+        "mintAuthority": None if authority is None else str(Pubkey.from_bytes(authority)),
+        "supply": str(int.from_bytes(data[36:44], "little")),
+    }
+
+
+def _token_account_info(data: bytes, mint_decimals: MintDecimals) -> dict[str, Any] | None:
     state = data[108]
-    if len(data) != TOKEN_ACCOUNT_LEN or state not in (1, 2):
+    if state not in (1, 2):
         return None
     try:
         decimals = mint_decimals(Pubkey.from_bytes(data[:32]))[1]
@@ -1098,19 +1146,7 @@ def _parsed_token_account(
         info["rentExemptReserve"] = token_amount(int.from_bytes(native, "little"), decimals)
     if close is not None:
         info["closeAuthority"] = str(Pubkey.from_bytes(close))
-    name = "spl-token-2022" if account.owner == TOKEN_2022_PROGRAM else "spl-token"
-    return {
-        "data": {
-            "program": name,
-            "parsed": {"info": info, "type": "account"},
-            "space": TOKEN_ACCOUNT_LEN,
-        },
-        "executable": bool(account.executable),
-        "lamports": int(account.lamports),
-        "owner": str(account.owner),
-        "rentEpoch": int(account.rent_epoch),
-        "space": TOKEN_ACCOUNT_LEN,
-    }
+    return info
 
 
 def account_filters(filters: Any) -> list[Callable[[bytes], bool]]:
