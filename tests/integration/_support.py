@@ -5,6 +5,7 @@ Everything here talks to a real node over real sockets; nothing reaches into the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import json
@@ -20,12 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
+from solana.rpc.async_api import AsyncClient
+from solders.hash import Hash
 
 from qorenode.keys import dev_keys
-from qorenode.testing import free_port_pair
-from tests.fixtures.contracts import REPO_ROOT
+from qorenode.testing import Devnet, free_port_pair
+from tests.fixtures.contracts import REPO_ROOT, ToolchainMissingError, cast_binary
 
 CHAIN_ID = 31337
 TOKEN_SUPPLY = 1_000_000 * 10**18
@@ -106,6 +110,34 @@ def wait_for_receipt(url: str, tx_hash: str, timeout: float = 30.0) -> dict[str,
         if time.monotonic() > deadline:
             raise AssertionError(f"no receipt for {tx_hash} within {timeout}s")
         time.sleep(0.02)
+
+
+# -- Solana over HTTP ----------------------------------------------------------------------------
+
+
+def svm_blockhash(url: str) -> Hash:
+    """The latest blockhash of the Solana JSON-RPC at ``url``."""
+    return Hash.from_string(rpc(url, "getLatestBlockhash")["value"]["blockhash"])
+
+
+def svm_wait_status(devnet: Devnet, signature: str) -> dict[str, Any]:
+    """The status of ``signature`` on ``devnet``, mining a block between polls until it has one."""
+    for _ in range(200):
+        (status,) = rpc(devnet.svm_url, "getSignatureStatuses", [signature])["value"]
+        if status is not None:
+            return dict(status)
+        devnet.mine()
+    raise AssertionError(f"{signature} never landed")
+
+
+def svm_client_call(devnet: Devnet, method: str, *args: Any, **kwargs: Any) -> Any:
+    """One call of solana-py's ``AsyncClient`` against ``devnet``'s Solana JSON-RPC."""
+
+    async def main() -> Any:
+        async with AsyncClient(devnet.svm_url) as client:
+            return await getattr(client, method)(*args, **kwargs)
+
+    return asyncio.run(main())
 
 
 # -- signing -------------------------------------------------------------------------------------
@@ -388,12 +420,20 @@ class WsClient:
         return dict(message)
 
 
+def cast_path() -> str:
+    """Foundry's ``cast`` from node_modules; the test fails (not skips) when it is missing."""
+    try:
+        return str(cast_binary())
+    except ToolchainMissingError as exc:  # pragma: no cover - `make test` runs npm ci first
+        pytest.fail(str(exc))
+
+
 # -- contracts through the clients users have ----------------------------------------------------
 
 
-def send_signed_call(w3: Any, fn: Any, value: int = 0, gas: int | None = 1_000_000) -> Any:
+def send_call(w3: Any, fn: Any, value: int = 0, gas: int | None = 1_000_000) -> Any:
     """Sign a web3 contract call or constructor as dev0 (EIP-1559 at the devnet's fees), send it
-    raw and wait for its receipt, which must succeed."""
+    raw and wait for its receipt (which may be a failure); ``gas`` None lets web3 estimate it."""
     params: dict[str, Any] = {
         "from": DEV0.hex_address,
         "nonce": w3.eth.get_transaction_count(DEV0.hex_address, "pending"),
@@ -406,7 +446,12 @@ def send_signed_call(w3: Any, fn: Any, value: int = 0, gas: int | None = 1_000_0
         params["gas"] = gas
     signed = Account.sign_transaction(fn.build_transaction(params), DEV0.private_key)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
+    return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
+
+
+def send_signed_call(w3: Any, fn: Any, value: int = 0, gas: int | None = 1_000_000) -> Any:
+    """``send_call``, whose receipt must succeed."""
+    receipt = send_call(w3, fn, value=value, gas=gas)
     assert receipt["status"] == 1, receipt
     return receipt
 

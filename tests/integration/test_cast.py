@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from qorenode.testing import Devnet
-from tests.fixtures.contracts import ToolchainMissingError, cast_binary, load_contract
+from tests.fixtures.contracts import load_contract
 from tests.integration._support import (
     CHAIN_ID,
     DEV0,
@@ -23,6 +23,7 @@ from tests.integration._support import (
     DEV2,
     TOKEN_SUPPLY,
     TRANSFER_TOPIC,
+    cast_path,
     dev_key_hex,
     rpc,
     token_balance,
@@ -33,10 +34,7 @@ CAST_TIMEOUT = 60.0
 
 @pytest.fixture(scope="module")
 def cast() -> str:
-    try:
-        return str(cast_binary())
-    except ToolchainMissingError as exc:  # pragma: no cover - `make test` runs npm ci first
-        pytest.fail(str(exc))
+    return cast_path()
 
 
 def run_cast(cast: str, devnet: Devnet, *args: str) -> str:

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
@@ -33,21 +32,19 @@ from qorenode.client import RpcClient, send_native, wait_for_native
 from qorenode.testing import Devnet
 from tests.fixtures.contracts import (
     REPO_ROOT,
-    ToolchainMissingError,
-    cast_binary,
     load_contract,
 )
 from tests.integration._support import (
-    CHAIN_ID,
     DEV0,
     DEV1,
-    GWEI,
     Cli,
     WsClient,
+    cast_path,
     deploy_with_web3,
     dev_key_hex,
     rpc,
     rpc_error,
+    send_call,
 )
 
 CROSSVM = "0x0000000000000000000000000000000000000901"
@@ -120,20 +117,7 @@ class Cross:
 
     def transact(self, fn: Any, *, gas: int | None = None, value: int = 0) -> Any:
         """Sign ``fn`` (a bound contract function) with dev0, send it raw, wait for the receipt."""
-        params: dict[str, Any] = {
-            "from": DEV0.hex_address,
-            "nonce": self.w3.eth.get_transaction_count(DEV0.hex_address, "pending"),
-            "chainId": CHAIN_ID,
-            "maxFeePerGas": 10 * GWEI,
-            "maxPriorityFeePerGas": GWEI,
-            "value": value,
-        }
-        if gas is not None:
-            params["gas"] = gas
-        tx = fn.build_transaction(params)
-        signed = Account.sign_transaction(tx, DEV0.private_key)
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        return self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.02)
+        return send_call(self.w3, fn, value=value, gas=gas)
 
 
 def deploy_cross_counter(w3: Web3, counter: str) -> Contract:
@@ -534,10 +518,7 @@ def test_estimate_gas_gives_a_limit_that_succeeds(cross: Cross) -> None:
 
 @pytest.fixture(scope="module")
 def cast() -> str:
-    try:
-        return str(cast_binary())
-    except ToolchainMissingError as exc:  # pragma: no cover - `make test` runs npm ci first
-        pytest.fail(str(exc))
+    return cast_path()
 
 
 def run_cast(cast: str, url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:

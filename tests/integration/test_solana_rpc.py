@@ -3,14 +3,11 @@ parse every answer) and raw JSON-RPC for the error shapes."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from solana.rpc.async_api import AsyncClient
 from solana.rpc.core import RPCException
 from solana.rpc.models import TxOpts
 from solders.hash import Hash
@@ -20,17 +17,23 @@ from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.rpc.responses import GetTransactionResp
 from solders.signature import Signature
-from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_status import TransactionErrorFieldless
 
 from qorenode.keys import solana_dev_keypair
 from qorenode.testing import Devnet
-from tests.integration._support import rpc, rpc_error, rpc_raw
+from tests.integration._support import (
+    rpc,
+    rpc_error,
+    rpc_raw,
+    svm_blockhash,
+    svm_client_call,
+    svm_wait_status,
+)
+from tests.solanakit import MEMO_PROGRAM, signed_transaction, system_transfer
 from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
-MEMO = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 SOL = 10**9
 
@@ -41,35 +44,16 @@ def devnet() -> Iterator[Devnet]:
         yield net
 
 
-def client_call(devnet: Devnet, method: str, *args: Any, **kwargs: Any) -> Any:
-    async def main() -> Any:
-        async with AsyncClient(devnet.svm_url) as client:
-            return await getattr(client, method)(*args, **kwargs)
-
-    return asyncio.run(main())
-
-
 def blockhash(devnet: Devnet) -> Hash:
-    return Hash.from_string(rpc(devnet.svm_url, "getLatestBlockhash")["value"]["blockhash"])
+    return svm_blockhash(devnet.svm_url)
 
 
 def signed(devnet: Devnet, instructions: list[Instruction], payer: Keypair = ALICE) -> bytes:
-    recent = blockhash(devnet)
-    message = Message.new_with_blockhash(instructions, payer.pubkey(), recent)
-    return bytes(Transaction([payer], message, recent))
+    return bytes(signed_transaction(instructions, [payer], blockhash(devnet)))
 
 
 def pay(to: Pubkey, lamports: int, sender: Keypair = ALICE) -> Instruction:
-    return transfer(TransferParams(from_pubkey=sender.pubkey(), to_pubkey=to, lamports=lamports))
-
-
-def wait_status(devnet: Devnet, signature: str) -> dict[str, Any]:
-    for _ in range(200):
-        (status,) = rpc(devnet.svm_url, "getSignatureStatuses", [signature])["value"]
-        if status is not None:
-            return dict(status)
-        devnet.mine()
-    raise AssertionError(f"{signature} never landed")
+    return system_transfer(sender.pubkey(), to, lamports)
 
 
 def test_cluster_methods(devnet: Devnet) -> None:
@@ -78,48 +62,48 @@ def test_cluster_methods(devnet: Devnet) -> None:
     assert rpc(url, "getVersion")["solana-core"] == "2.1.0"
     assert bytes(Hash.from_string(rpc(url, "getGenesisHash"))) != bytes(32)
     assert rpc(url, "getSlot") == rpc(url, "getBlockHeight") >= 0
-    latest = client_call(devnet, "get_latest_blockhash").value
+    latest = svm_client_call(devnet, "get_latest_blockhash").value
     assert latest.last_valid_block_height == rpc(url, "getBlockHeight") + 150
     assert rpc(url, "isBlockhashValid", str(latest.blockhash))["value"] is True
     assert rpc(url, "isBlockhashValid", str(Hash.new_unique()))["value"] is False
-    epoch = client_call(devnet, "get_epoch_info").value
+    epoch = svm_client_call(devnet, "get_epoch_info").value
     assert epoch.epoch == 0 and epoch.slots_in_epoch == 432_000
-    rent = client_call(devnet, "get_minimum_balance_for_rent_exemption", 0).value
+    rent = svm_client_call(devnet, "get_minimum_balance_for_rent_exemption", 0).value
     assert rent > 0
 
 
 def test_airdrop_and_balance(devnet: Devnet) -> None:
     fresh = Keypair().pubkey()
-    assert client_call(devnet, "get_balance", fresh).value == 0
-    signature = client_call(devnet, "request_airdrop", fresh, 3 * SOL).value
+    assert svm_client_call(devnet, "get_balance", fresh).value == 0
+    signature = svm_client_call(devnet, "request_airdrop", fresh, 3 * SOL).value
     assert isinstance(signature, Signature)
-    assert wait_status(devnet, str(signature))["err"] is None
-    assert client_call(devnet, "get_balance", fresh).value == 3 * SOL
+    assert svm_wait_status(devnet, str(signature))["err"] is None
+    assert svm_client_call(devnet, "get_balance", fresh).value == 3 * SOL
     # the same airdrop again is a distinct transaction
-    again = client_call(devnet, "request_airdrop", fresh, 3 * SOL).value
+    again = svm_client_call(devnet, "request_airdrop", fresh, 3 * SOL).value
     assert again != signature
-    wait_status(devnet, str(again))
-    assert client_call(devnet, "get_balance", fresh).value == 6 * SOL
+    svm_wait_status(devnet, str(again))
+    assert svm_client_call(devnet, "get_balance", fresh).value == 6 * SOL
 
 
 def test_transfer_base64_via_client_status_and_transaction(devnet: Devnet) -> None:
     fresh = Keypair().pubkey()
     raw = signed(devnet, [pay(fresh, 2 * SOL)])
-    resp = client_call(devnet, "send_raw_transaction", raw, TxOpts(skip_confirmation=True))
+    resp = svm_client_call(devnet, "send_raw_transaction", raw, TxOpts(skip_confirmation=True))
     signature = resp.value
-    status = wait_status(devnet, str(signature))
+    status = svm_wait_status(devnet, str(signature))
     assert status["confirmationStatus"] == "finalized" and status["status"] == {"Ok": None}
-    statuses = client_call(devnet, "get_signature_statuses", [signature]).value
+    statuses = svm_client_call(devnet, "get_signature_statuses", [signature]).value
     assert statuses[0] is not None and statuses[0].err is None
-    assert client_call(devnet, "get_balance", fresh).value == 2 * SOL
+    assert svm_client_call(devnet, "get_balance", fresh).value == 2 * SOL
 
-    tx = client_call(devnet, "get_transaction", signature).value
+    tx = svm_client_call(devnet, "get_transaction", signature).value
     assert tx is not None
     meta = tx.transaction.meta
     assert meta.fee == 5000 and meta.err is None
     assert any("11111111111111111111111111111111 success" in line for line in meta.log_messages)
     assert meta.post_balances[1] == 2 * SOL and meta.pre_balances[1] == 0
-    tx64 = client_call(devnet, "get_transaction", signature, encoding="base64").value
+    tx64 = svm_client_call(devnet, "get_transaction", signature, encoding="base64").value
     assert bytes(tx64.transaction.transaction) == raw
 
 
@@ -128,17 +112,17 @@ def test_transfer_base58_default_encoding(devnet: Devnet) -> None:
     raw = signed(devnet, [pay(fresh, SOL)])
     signature = rpc(devnet.svm_url, "sendTransaction", b58encode(raw))
     assert signature == str(Transaction.from_bytes(raw).signatures[0])
-    wait_status(devnet, signature)
+    svm_wait_status(devnet, signature)
     assert rpc(devnet.svm_url, "getBalance", str(fresh))["value"] == SOL
 
 
 def test_memo_logs_in_get_transaction(devnet: Devnet) -> None:
-    memo = Instruction(MEMO, b"hello from qorenode", [])
+    memo = Instruction(MEMO_PROGRAM, b"hello from qorenode", [])
     raw = signed(devnet, [memo])
     signature = rpc(
         devnet.svm_url, "sendTransaction", base64.b64encode(raw).decode(), {"encoding": "base64"}
     )
-    wait_status(devnet, signature)
+    svm_wait_status(devnet, signature)
     result = rpc(devnet.svm_url, "getTransaction", signature, {"encoding": "json"})
     parsed = GetTransactionResp.from_json(json.dumps({"jsonrpc": "2.0", "id": 1, "result": result}))
     assert parsed.value is not None
@@ -152,7 +136,7 @@ def test_replay_is_refused(devnet: Devnet) -> None:
     raw = signed(devnet, [pay(Keypair().pubkey(), SOL)])
     encoded = base64.b64encode(raw).decode()
     signature = rpc(devnet.svm_url, "sendTransaction", encoded, {"encoding": "base64"})
-    wait_status(devnet, signature)
+    svm_wait_status(devnet, signature)
     error = rpc_error(devnet.svm_url, "sendTransaction", encoded, {"encoding": "base64"})
     assert error["code"] == -32002
     assert error["message"] == (
@@ -173,7 +157,7 @@ def test_bad_signature_is_refused(devnet: Devnet) -> None:
     )
     assert error == {"code": -32003, "message": "Transaction signature verification failure"}
     with pytest.raises(RPCException, match="TransactionSignatureVerificationFailure"):
-        client_call(devnet, "send_raw_transaction", bytes(raw))
+        svm_client_call(devnet, "send_raw_transaction", bytes(raw))
 
 
 def test_unknown_blockhash_is_refused(devnet: Devnet) -> None:
@@ -199,16 +183,16 @@ def test_failing_transaction_preflight_and_undecodable_input(devnet: Devnet) -> 
 
 
 def test_account_info_of_a_program_and_of_a_missing_account(devnet: Devnet) -> None:
-    info = client_call(devnet, "get_account_info", TOKEN_PROGRAM).value
+    info = svm_client_call(devnet, "get_account_info", TOKEN_PROGRAM).value
     assert info is not None and info.executable
     raw = rpc(devnet.svm_url, "getAccountInfo", str(TOKEN_PROGRAM), {"encoding": "jsonParsed"})
     assert raw["value"]["data"][1] == "base64" and raw["value"]["executable"] is True
-    assert client_call(devnet, "get_account_info", Keypair().pubkey()).value is None
+    assert svm_client_call(devnet, "get_account_info", Keypair().pubkey()).value is None
     error = rpc_error(
         devnet.svm_url, "getAccountInfo", str(TOKEN_PROGRAM), {"encoding": "base64+zstd"}
     )
     assert error["code"] == -32602
-    many = client_call(devnet, "get_multiple_accounts", [ALICE.pubkey(), Keypair().pubkey()])
+    many = svm_client_call(devnet, "get_multiple_accounts", [ALICE.pubkey(), Keypair().pubkey()])
     assert many.value[0].lamports > 0 and many.value[1] is None
 
 
@@ -216,9 +200,9 @@ def test_simulate_and_fee_for_message(devnet: Devnet) -> None:
     recent = blockhash(devnet)
     message = Message.new_with_blockhash([pay(Keypair().pubkey(), SOL)], ALICE.pubkey(), recent)
     tx = VersionedTransaction(message, [ALICE])
-    sim = client_call(devnet, "simulate_transaction", tx).value
+    sim = svm_client_call(devnet, "simulate_transaction", tx).value
     assert sim.err is None and sim.units_consumed and sim.units_consumed > 0
-    assert client_call(devnet, "get_fee_for_message", message).value == 5000
+    assert svm_client_call(devnet, "get_fee_for_message", message).value == 5000
     # nothing was sent
     assert rpc(devnet.svm_url, "getSignatureStatuses", [str(tx.signatures[0])])["value"] == [None]
 
@@ -230,11 +214,11 @@ def test_simulate_an_unsigned_transaction(devnet: Devnet) -> None:
     fresh = Keypair().pubkey()
     message = Message.new_with_blockhash([pay(fresh, SOL)], ALICE.pubkey(), blockhash(devnet))
     tx = VersionedTransaction.populate(message, [Signature.default()])
-    sim = client_call(devnet, "simulate_transaction", tx, inner_instructions=True).value
+    sim = svm_client_call(devnet, "simulate_transaction", tx, inner_instructions=True).value
     assert sim.err is None and sim.units_consumed and sim.units_consumed > 0
     assert sim.logs and "Program 11111111111111111111111111111111 success" in sim.logs
     assert sim.inner_instructions == []
-    assert client_call(devnet, "get_balance", fresh).value == 0  # nothing changed
+    assert svm_client_call(devnet, "get_balance", fresh).value == 0  # nothing changed
     encoded = base64.b64encode(bytes(tx)).decode()
     error = rpc_error(
         devnet.svm_url, "simulateTransaction", encoded, {"encoding": "base64", "sigVerify": True}
@@ -244,9 +228,9 @@ def test_simulate_an_unsigned_transaction(devnet: Devnet) -> None:
     assert error["code"] == -32003  # never admitted
     stale = Message.new_with_blockhash([pay(fresh, SOL)], ALICE.pubkey(), Hash.new_unique())
     stale_tx = VersionedTransaction.populate(stale, [Signature.default()])
-    stale_err = client_call(devnet, "simulate_transaction", stale_tx).value.err
+    stale_err = svm_client_call(devnet, "simulate_transaction", stale_tx).value.err
     assert stale_err == TransactionErrorFieldless.BlockhashNotFound
-    replaced = client_call(
+    replaced = svm_client_call(
         devnet, "simulate_transaction", stale_tx, replace_recent_blockhash=True
     ).value
     assert replaced.err is None and replaced.replacement_blockhash is not None

@@ -17,44 +17,35 @@ from typing import Any
 from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
-from solders.message import Message
 from solders.pubkey import Pubkey
-from solders.system_program import (
-    CreateAccountParams,
-    TransferParams,
-    create_account,
-    transfer,
-)
-from solders.token.associated import get_associated_token_address
 from solders.token.state import Mint, TokenAccount
-from solders.transaction import Transaction
 from spl.token.constants import TOKEN_PROGRAM_ID
-from spl.token.instructions import create_associated_token_account, initialize_mint2, mint_to
-from spl.token.models import InitializeMint2Params, MintToParams
 
 from qorenode.keys import solana_dev_keypair
-from tests.integration._support import NodeProcess, rpc, rpc_error
+from tests.integration._support import NodeProcess, rpc, rpc_error, svm_blockhash
+from tests.solanakit import (
+    MEMO_PROGRAM,
+    MINT_LEN,
+    create_ata_instruction,
+    create_mint_instructions,
+    mint_to_instruction,
+    signed_transaction,
+    system_transfer,
+)
 
 ALICE = solana_dev_keypair(0)
 BOB = solana_dev_keypair(1)
-MEMO = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 SOL = 10**9
-MINT_LEN = 82
 
 
 def svm_url(node: NodeProcess) -> str:
     return f"http://127.0.0.1:{node.ports['svm']}"
 
 
-def latest_blockhash(url: str) -> Hash:
-    return Hash.from_string(rpc(url, "getLatestBlockhash")["value"]["blockhash"])
-
-
 def sign(
     instructions: list[Instruction], signers: list[Keypair], recent: Hash
 ) -> tuple[bytes, str]:
-    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
-    tx = Transaction(signers, message, recent)
+    tx = signed_transaction(instructions, signers, recent)
     return bytes(tx), str(tx.signatures[0])
 
 
@@ -75,7 +66,7 @@ def wait_landed(url: str, signature: str, timeout: float = 30.0) -> dict[str, An
 
 
 def send_ok(url: str, instructions: list[Instruction], signers: list[Keypair]) -> tuple[bytes, str]:
-    raw, signature = sign(instructions, signers, latest_blockhash(url))
+    raw, signature = sign(instructions, signers, svm_blockhash(url))
     assert send_raw(url, raw) == signature
     status = wait_landed(url, signature)
     assert status["err"] is None, status
@@ -83,7 +74,7 @@ def send_ok(url: str, instructions: list[Instruction], signers: list[Keypair]) -
 
 
 def pay(sender: Keypair, to: Pubkey, lamports: int) -> Instruction:
-    return transfer(TransferParams(from_pubkey=sender.pubkey(), to_pubkey=to, lamports=lamports))
+    return system_transfer(sender.pubkey(), to, lamports)
 
 
 def test_sigkill_restart_keeps_svm_state(tmp_path: Path) -> None:
@@ -105,70 +96,20 @@ def test_sigkill_restart_keeps_svm_state(tmp_path: Path) -> None:
 
         mint = Keypair()
         rent = int(rpc(url, "getMinimumBalanceForRentExemption", MINT_LEN))
-        signed.append(
-            send_ok(
-                url,
-                [
-                    create_account(
-                        CreateAccountParams(
-                            from_pubkey=ALICE.pubkey(),
-                            to_pubkey=mint.pubkey(),
-                            lamports=rent,
-                            space=MINT_LEN,
-                            owner=TOKEN_PROGRAM_ID,
-                        )
-                    ),
-                    initialize_mint2(
-                        InitializeMint2Params(
-                            decimals=9,
-                            program_id=TOKEN_PROGRAM_ID,
-                            mint=mint.pubkey(),
-                            mint_authority=ALICE.pubkey(),
-                            freeze_authority=None,
-                        )
-                    ),
-                ],
-                [ALICE, mint],
-            )
+        mint_instructions = create_mint_instructions(
+            ALICE.pubkey(), mint.pubkey(), rent, 9, authority=ALICE.pubkey()
         )
-        atas = {
-            owner: get_associated_token_address(owner, mint.pubkey())
-            for owner in (ALICE.pubkey(), fresh[2].pubkey())
-        }
-        for owner in atas:
-            signed.append(
-                send_ok(
-                    url,
-                    [
-                        create_associated_token_account(
-                            payer=ALICE.pubkey(), owner=owner, mint=mint.pubkey()
-                        )
-                    ],
-                    [ALICE],
-                )
-            )
+        signed.append(send_ok(url, mint_instructions, [ALICE, mint]))
+        atas: dict[Pubkey, Pubkey] = {}
+        for owner in (ALICE.pubkey(), fresh[2].pubkey()):
+            atas[owner], create_ata = create_ata_instruction(ALICE.pubkey(), owner, mint.pubkey())
+            signed.append(send_ok(url, [create_ata], [ALICE]))
         for owner, amount in zip(atas, (7_000, 3_000), strict=True):
-            signed.append(
-                send_ok(
-                    url,
-                    [
-                        mint_to(
-                            MintToParams(
-                                program_id=TOKEN_PROGRAM_ID,
-                                mint=mint.pubkey(),
-                                dest=atas[owner],
-                                mint_authority=ALICE.pubkey(),
-                                amount=amount,
-                                signers=[],
-                            )
-                        )
-                    ],
-                    [ALICE],
-                )
-            )
+            mint_to = mint_to_instruction(mint.pubkey(), atas[owner], ALICE.pubkey(), amount)
+            signed.append(send_ok(url, [mint_to], [ALICE]))
         # a transaction that fails inside the SVM (sent without preflight): fee charged, kept
         too_much = pay(fresh[3], Keypair().pubkey(), 100 * SOL)
-        failed_raw, failed_sig = sign([too_much], [fresh[3]], latest_blockhash(url))
+        failed_raw, failed_sig = sign([too_much], [fresh[3]], svm_blockhash(url))
         assert send_raw(url, failed_raw, skip_preflight=True) == failed_sig
         failed_status = wait_landed(url, failed_sig)
         assert failed_status["err"] is not None
@@ -180,7 +121,7 @@ def test_sigkill_restart_keeps_svm_state(tmp_path: Path) -> None:
             mint.pubkey(),
             *atas.values(),
             TOKEN_PROGRAM_ID,
-            MEMO,
+            MEMO_PROGRAM,
         ]
         signatures = [sig for _, sig in signed] + [failed_sig]
 

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from qorenode import bech32
 from qorenode.keys import dev_key
 from qorenode.testing import Devnet
-from tests.integration._support import Cli
+from tests.integration._support import Cli, get_json
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTER_WASM = ROOT / "native" / "cosmwasm" / "build" / "counter.wasm"
@@ -32,17 +30,6 @@ DEV0, DEV1 = dev_key(0), dev_key(1)
 @pytest.fixture
 def cli(instant_devnet: Devnet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(instant_devnet.eth_url, tmp_path / "cli-home", capsys)
-
-
-def _rest(devnet: Devnet, path: str) -> tuple[int, Any]:
-    parts = urlsplit(devnet.rest_url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        conn.close()
 
 
 def with_custom_section(wasm: bytes, size: int) -> bytes:
@@ -142,11 +129,13 @@ def test_instantiate_execute_query(cli: Cli, instant_devnet: Devnet) -> None:
 
     # the REST routes see the same state
     query = base64.b64encode(b'{"get_count":{}}').decode()
-    status, body = _rest(instant_devnet, f"/cosmwasm/wasm/v1/contract/{contract}/smart/{query}")
+    status, body = get_json(
+        instant_devnet.rest_url, f"/cosmwasm/wasm/v1/contract/{contract}/smart/{query}"
+    )
     assert (status, body) == (200, {"data": {"count": 1}})
-    status, body = _rest(instant_devnet, f"/cosmwasm/wasm/v1/contract/{contract}")
+    status, body = get_json(instant_devnet.rest_url, f"/cosmwasm/wasm/v1/contract/{contract}")
     assert status == 200 and body["contract_info"]["code_id"] == str(code_id)
-    status, body = _rest(instant_devnet, f"/cosmwasm/wasm/v1/code/{code_id}/contracts")
+    status, body = get_json(instant_devnet.rest_url, f"/cosmwasm/wasm/v1/code/{code_id}/contracts")
     assert status == 200 and contract in body["contracts"]
 
 

@@ -12,20 +12,19 @@ import base64
 import gzip
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qorenode.addresses import to_bech32
-from qorenode.cli import build_parser, main
+from qorenode.cli import build_parser
 from qorenode.cli import wasm_commands as wc
 from qorenode.errors import InvalidParams
 from qorenode.keys import dev_key
-from qorenode.native_tx import MAX_TX_BYTES, decode_native_tx
+from qorenode.native_tx import MAX_TX_BYTES
+from tests.unit.cli.fakenode import FakeNode, Run, hexjson, install, tx_record
 
-CHAIN = "qorenode-devnet-1"
 DEV0, DEV1 = dev_key(0), dev_key(1)
 CONTRACT = to_bech32(bytes(range(32)))
 WASM = b"\x00asm\x01\x00\x00\x00" + bytes(range(256)) * 4
@@ -33,84 +32,17 @@ CHECKSUM = hashlib.sha256(WASM).hexdigest()
 TX_HASH = "0x" + "ab" * 32
 
 
-def hexjson(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":")).encode().hex()
-
-
 def event(kind: str, **attributes: str) -> dict[str, Any]:
     return {"type": kind, "attributes": [{"key": k, "value": v} for k, v in attributes.items()]}
 
 
 def record(data: list[str], events: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    return {
-        "txhash": TX_HASH,
-        "height": "12",
-        "index": 0,
-        "kind": "native",
-        "code": 0,
-        "codespace": "",
-        "success": True,
-        "raw_log": "",
-        "gas_used": "123456",
-        "events": events,
-        "data": data,
-        **extra,
-    }
-
-
-class FakeNode:
-    """What the CLI asks of the node, recorded; answers are canned per method."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-        self.sent: list[dict[str, Any]] = []
-        self.answers: dict[str, Any] = {}
-
-    def client(self, url: str) -> FakeNode:
-        return self
-
-    def call(self, method: str, *params: Any) -> Any:
-        self.calls.append((method, params))
-        if method == "qor_nodeInfo":
-            return {"chain_id": CHAIN}
-        if method == "eth_getTransactionCount":
-            return "0x5"
-        if method == "qor_sendTransaction":
-            tx = decode_native_tx(params[0], CHAIN)  # what the node checks at admission
-            assert tx.signer == DEV0.address and tx.nonce == 5
-            self.sent.append(params[0])
-            return TX_HASH
-        answer = self.answers[method]
-        return answer(*params) if callable(answer) else answer
-
-    @property
-    def msg(self) -> dict[str, Any]:
-        assert len(self.sent) == 1
-        msgs: list[dict[str, Any]] = self.sent[0]["msgs"]
-        assert len(msgs) == 1
-        return msgs[0]
+    return tx_record(TX_HASH, 12, 123456, data, events) | extra
 
 
 @pytest.fixture
 def node(monkeypatch: pytest.MonkeyPatch) -> FakeNode:
-    fake = FakeNode()
-    monkeypatch.setattr(wc, "RpcClient", fake.client)
-    return fake
-
-
-Run = Callable[..., tuple[int, Any, str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    def go(*argv: str, output: str = "json") -> tuple[int, Any, str]:
-        capsys.readouterr()
-        code = main([*argv, "--home", str(tmp_path / "home"), "--output", output])
-        out, err = capsys.readouterr()
-        parsed = json.loads(out) if output == "json" and out.strip() else out
-        return code, parsed, err
-
-    return go
+    return install(monkeypatch, wc, nonce=5, tx_hash=TX_HASH)
 
 
 def json_error(err: str) -> dict[str, Any]:

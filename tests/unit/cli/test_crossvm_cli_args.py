@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qorenode.addresses import to_bech32
-from qorenode.cli import build_parser, main
+from qorenode.cli import build_parser
 from qorenode.cli import crossvm_commands as cc
 from qorenode.client import BadResponse, RemoteError
 from qorenode.errors import InvalidParams
 from qorenode.keys import dev_key, solana_dev_keypair
-from qorenode.native_tx import DEFAULT_GAS_LIMIT, decode_native_tx
+from qorenode.native_tx import DEFAULT_GAS_LIMIT
+from tests.unit.cli import fakenode
+from tests.unit.cli.fakenode import FakeNode, Run, hexjson, install
 
-CHAIN = "qorenode-devnet-1"
 DEV0, DEV1 = dev_key(0), dev_key(1)
 EVM_TARGET = "0x" + "ab" * 20
 WASM_TARGET = to_bech32(bytes(range(32)))
@@ -33,25 +33,8 @@ TX_HASH = "0x" + "cd" * 32
 PING_7 = "773acdef" + (7).to_bytes(32, "big").hex()  # CrossReceiver.ping(7)
 
 
-def hexjson(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":")).encode().hex()
-
-
 def tx_record(data: list[str], events: list[dict[str, Any]] | None = None, **extra: Any) -> Any:
-    return {
-        "txhash": TX_HASH,
-        "height": "7",
-        "index": 0,
-        "kind": "native",
-        "code": 0,
-        "codespace": "",
-        "success": True,
-        "raw_log": "",
-        "gas_used": "54321",
-        "events": events or [],
-        "data": data,
-        **extra,
-    }
+    return fakenode.tx_record(TX_HASH, 7, 54321, data, events or []) | extra
 
 
 def record_json(**extra: Any) -> dict[str, Any]:
@@ -354,57 +337,9 @@ def test_call_result_reads_the_message_id() -> None:
 # -- commands through main(), against a fake node ---------------------------------------------
 
 
-class FakeNode:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-        self.sent: list[dict[str, Any]] = []
-        self.answers: dict[str, Any] = {}
-
-    def client(self, url: str) -> FakeNode:
-        return self
-
-    def call(self, method: str, *params: Any) -> Any:
-        self.calls.append((method, params))
-        if method == "qor_nodeInfo":
-            return {"chain_id": CHAIN}
-        if method == "eth_getTransactionCount":
-            return "0x3"
-        if method == "qor_sendTransaction":
-            tx = decode_native_tx(params[0], CHAIN)
-            assert tx.signer == DEV0.address and tx.nonce == 3
-            self.sent.append(params[0])
-            return TX_HASH
-        answer = self.answers[method]
-        return answer(*params) if callable(answer) else answer
-
-    @property
-    def msg(self) -> dict[str, Any]:
-        assert len(self.sent) == 1
-        msgs: list[dict[str, Any]] = self.sent[0]["msgs"]
-        assert len(msgs) == 1
-        return msgs[0]
-
-
 @pytest.fixture
 def node(monkeypatch: pytest.MonkeyPatch) -> FakeNode:
-    fake = FakeNode()
-    monkeypatch.setattr(cc, "RpcClient", fake.client)
-    return fake
-
-
-Run = Callable[..., tuple[int, Any, str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    def go(*argv: str, output: str = "json") -> tuple[int, Any, str]:
-        capsys.readouterr()
-        code = main([*argv, "--home", str(tmp_path / "home"), "--output", output])
-        out, err = capsys.readouterr()
-        parsed = json.loads(out) if output == "json" and out.strip() else out
-        return code, parsed, err
-
-    return go
+    return install(monkeypatch, cc, nonce=3, tx_hash=TX_HASH)
 
 
 def test_every_command_parses_to_its_handler() -> None:

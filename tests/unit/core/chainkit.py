@@ -109,6 +109,11 @@ class Chain:
         assert self.comp is not None
         return self.comp.bank
 
+    @property
+    def svm(self) -> Any:
+        assert self.comp is not None
+        return self.comp.svm
+
     # -- transactions -------------------------------------------------------------------------
 
     def _next_nonce(self, address: bytes, nonce: int | None) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,6 @@ from tests.unit.core.chainkit import Chain
 
 DEV0, DEV1, DEV2 = dev_key(0), dev_key(1), dev_key(2)
 CONTRACT = bytes(range(100, 132))  # a 32-byte account (a CosmWasm contract's address)
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    c = Chain(tmp_path / "data")
-    yield c
-    c.close()
 
 
 def send(sender: Any, to: str, amount: str | int, **overrides: Any) -> dict[str, Any]:

@@ -4,8 +4,6 @@ contract (a WasmMsg whose failure fails the whole transfer)."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +13,6 @@ from tests.unit.core.chainkit import Chain
 from tests.unit.cosmwasm.wasmkit import DEV0, DEV1, events, execute, instantiate, ok, query, store
 
 DEV2 = dev_key(2)
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
 
 
 @pytest.fixture

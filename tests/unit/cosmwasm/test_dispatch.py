@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,13 +37,6 @@ def wasm_execute(contract: bytes, msg: Any, funds: int = 0) -> dict[str, Any]:
             "execute": {"contract_addr": to_bech32(contract), "msg": b64json(msg), "funds": coins}
         }
     }
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
 
 
 @pytest.fixture

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from qorenode.addresses import to_bech32
 from tests.unit.core.chainkit import Chain
@@ -29,13 +25,6 @@ from tests.unit.cosmwasm.wasmkit import (
     store,
     wasm,
 )
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
 
 
 def test_store_code_records_checksum_and_creator(chain: Chain) -> None:

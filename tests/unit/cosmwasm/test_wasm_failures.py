@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,13 +30,6 @@ from tests.unit.cosmwasm.wasmkit import (
     store,
     wasm,
 )
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
 
 
 def _store_raw(chain: Chain, code: bytes) -> TxResult:

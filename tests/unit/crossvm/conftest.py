@@ -1,4 +1,5 @@
-"""Fixtures for x/crossvm's synchronous path: a chain with a CosmWasm counter and a CrossCounter."""
+"""Fixtures for x/crossvm: the synchronous path's world (a chain with a CosmWasm counter and a
+CrossCounter) and the asynchronous path's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.crossvm.asynckit import AsyncWorld
 from tests.unit.crossvm.crosskit import World
 
 
@@ -17,3 +19,12 @@ def world(tmp_path: Path) -> Iterator[World]:
         yield w
     finally:
         w.close()
+
+
+@pytest.fixture
+def aw(tmp_path: Path) -> Iterator[AsyncWorld]:
+    world = AsyncWorld(tmp_path / "db")
+    try:
+        yield world
+    finally:
+        world.close()

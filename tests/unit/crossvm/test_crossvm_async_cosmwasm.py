@@ -4,11 +4,7 @@ protobuf layout (replies carry the response), spoofing, and a contract's message
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from crossvm.proto import CrossVmCallProto, decode_cross_vm_call, encode_cross_vm_call
 from qorenode.addresses import to_bech32
@@ -17,15 +13,6 @@ from tests.unit.crossvm.asynckit import ESCROW, AsyncWorld
 from tests.unit.crossvm.crosskit import DEV1, INCREMENT, hx
 
 MSG_TYPE = "/qorechain.crossvm.v1.MsgCrossVMCall"
-
-
-@pytest.fixture
-def aw(tmp_path: Path) -> Iterator[AsyncWorld]:
-    world = AsyncWorld(tmp_path / "db")
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def _stargate(msg: CrossVmCallProto) -> dict[str, Any]:

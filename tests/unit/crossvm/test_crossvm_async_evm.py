@@ -3,9 +3,6 @@ receipts and logs of deliveries and of the EndBlocker."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
@@ -16,15 +13,6 @@ from tests.unit.core.chainkit import calldata
 from tests.unit.crossvm.asynckit import ESCROW, AsyncWorld, call_msg, message_id
 from tests.unit.crossvm.crosskit import BAD_MESSAGE, CROSSVM, DEV0, INCREMENT, hx, reason_of
 from vms.evm.machine import SystemTransaction
-
-
-@pytest.fixture
-def aw(tmp_path: Path) -> Iterator[AsyncWorld]:
-    world = AsyncWorld(tmp_path / "db")
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def _submitter_ids(aw: AsyncWorld) -> list[int]:

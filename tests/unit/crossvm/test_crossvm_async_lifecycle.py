@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,6 @@ from tests.unit.crossvm.asynckit import (
     message_id,
 )
 from tests.unit.crossvm.crosskit import BAD_MESSAGE, DEV0, DEV1, INCREMENT
-
-
-@pytest.fixture
-def aw(tmp_path: Path) -> Iterator[AsyncWorld]:
-    world = AsyncWorld(tmp_path / "db")
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def test_a_message_is_submitted_then_pending_then_executed_once(aw: AsyncWorld) -> None:

@@ -3,9 +3,6 @@ of malformed queries (stable codes, nothing changed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from crossvm.errors import InvalidInput, MessageNotFound, UnknownVm
@@ -15,15 +12,6 @@ from qorenode.addresses import to_bech32
 from qorenode.interfaces import VmId
 from tests.unit.crossvm.asynckit import AsyncWorld, call_msg
 from tests.unit.crossvm.crosskit import BAD_MESSAGE, DEV0, DEV1, INCREMENT, hx
-
-
-@pytest.fixture
-def aw(tmp_path: Path) -> Iterator[AsyncWorld]:
-    world = AsyncWorld(tmp_path / "db")
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def test_the_list_filters_and_orders_newest_first(aw: AsyncWorld) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +24,6 @@ from vms.evm.module import revert_reason
 
 DEV0, DEV1 = dev_key(0), dev_key(1)
 POOR = "0x" + "11" * 32  # a key with no funds
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    c = Chain(tmp_path / "data")
-    yield c
-    c.close()
 
 
 def raw_tx(key: Any = DEV0, **overrides: Any) -> bytes:

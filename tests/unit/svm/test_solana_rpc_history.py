@@ -4,57 +4,37 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
-from solders.hash import Hash
+from solders.instruction import Instruction
 from solders.keypair import Keypair
-from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.rpc.responses import GetBlockResp, GetSignaturesForAddressResp
-from solders.system_program import (
-    CreateAccountParams,
-    TransferParams,
-    create_account,
-    transfer,
-)
 from solders.transaction import Transaction
 
 from qorenode.keys import solana_dev_keypair
-from qorenode.node import Node, NodeConfig
-from tests.unit.svm.svmrpc import call, result
+from qorenode.node import Node
+from tests.solanakit import (
+    MEMO_PROGRAM,
+    create_account_instruction,
+    signed_transaction,
+    system_transfer,
+)
+from tests.unit.svm.svmrpc import call, latest_blockhash, result, send_transaction
 from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
-OWNER = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")  # any program id
+OWNER = MEMO_PROGRAM  # any program id
 
 
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
-    yield node
-    node.close()
-
-
-def send(node: Node, instructions: list[Any], signers: list[Keypair]) -> str:
-    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-    message = Message.new_with_blockhash(instructions, ALICE.pubkey(), recent)
-    tx = Transaction(signers, message, recent)
-    signature: str = result(node, "sendTransaction", b58encode(bytes(tx)))
-    return signature
-
-
-def pay(to: Pubkey, lamports: int) -> Any:
-    return transfer(TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=to, lamports=lamports))
+def pay(to: Pubkey, lamports: int) -> Instruction:
+    return system_transfer(ALICE.pubkey(), to, lamports)
 
 
 def test_signatures_for_address_newest_first_with_paging(node: Node) -> None:
     bob = Keypair().pubkey()
     sigs = []
     for i in range(3):  # two in one block, one in the next
-        sigs.append(send(node, [pay(bob, 10**9 + i)], [ALICE]))
+        sigs.append(send_transaction(node, [pay(bob, 10**9 + i)], [ALICE]))
         if i != 0:
             node.mine()
     items = result(node, "getSignaturesForAddress", str(bob))
@@ -85,10 +65,7 @@ def test_signatures_for_address_newest_first_with_paging(node: Node) -> None:
 
 def test_failed_transactions_are_indexed_with_their_error(node: Node) -> None:
     fresh = Keypair().pubkey()
-    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-    tx = Transaction(
-        [ALICE], Message.new_with_blockhash([pay(fresh, 7)], ALICE.pubkey(), recent), recent
-    )
+    tx = signed_transaction([pay(fresh, 7)], [ALICE], latest_blockhash(node))
     signature = result(node, "sendTransaction", b58encode(bytes(tx)), {"skipPreflight": True})
     node.mine()
     (item,) = result(node, "getSignaturesForAddress", str(fresh))
@@ -98,8 +75,8 @@ def test_failed_transactions_are_indexed_with_their_error(node: Node) -> None:
 
 def test_get_block_full_signatures_and_missing(node: Node) -> None:
     bob = Keypair().pubkey()
-    first = send(node, [pay(bob, 10**9)], [ALICE])
-    second = send(node, [pay(bob, 2 * 10**9)], [ALICE])
+    first = send_transaction(node, [pay(bob, 10**9)], [ALICE])
+    second = send_transaction(node, [pay(bob, 2 * 10**9)], [ALICE])
     (notice,) = node.mine()
     slot = result(node, "getSlot")
     block = result(node, "getBlock", slot)
@@ -135,18 +112,10 @@ def test_program_accounts_filters_and_encodings(node: Node) -> None:
     sizes = [8, 8, 16]
     rent = result(node, "getMinimumBalanceForRentExemption", 16)
     ixs = [
-        create_account(
-            CreateAccountParams(
-                from_pubkey=ALICE.pubkey(),
-                to_pubkey=kp.pubkey(),
-                lamports=rent,
-                space=size,
-                owner=OWNER,
-            )
-        )
+        create_account_instruction(ALICE.pubkey(), kp.pubkey(), rent, size, OWNER)
         for kp, size in zip(accounts, sizes, strict=True)
     ]
-    send(node, ixs, [ALICE, *accounts])
+    send_transaction(node, ixs, [ALICE, *accounts])
     node.mine()
     everything = result(node, "getProgramAccounts", str(OWNER))
     keys = {str(kp.pubkey()) for kp in accounts}

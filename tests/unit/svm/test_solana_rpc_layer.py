@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from solders.hash import Hash
 from solders.keypair import Keypair
-from solders.message import Message
-from solders.system_program import TransferParams, transfer
-from solders.transaction import Transaction
 
 from qorenode.errors import rpc_error_object
 from qorenode.genesis import FAUCET_LAMPORTS, solana_faucet_keypair
 from qorenode.keys import solana_dev_keypair
-from qorenode.node import Node, NodeConfig
-from tests.unit.svm.svmrpc import call, result
+from qorenode.node import Node
+from tests.solanakit import signed_transaction, system_transfer
+from tests.unit.svm.svmrpc import call, latest_blockhash, result
 from vms.svm.rpc import SolanaRpcError, b58decode, b58encode
 
 ALICE = solana_dev_keypair(0)
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
-    yield node
-    node.close()
 
 
 def test_errors_render_as_solana_json() -> None:
@@ -95,9 +84,8 @@ def test_bad_input_answers_solana_shaped_errors(node: Node) -> None:
 
 def test_send_records_balances_and_errors(node: Node) -> None:
     fresh = Keypair().pubkey()
-    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-    ix = transfer(TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=fresh, lamports=7))
-    tx = Transaction([ALICE], Message.new_with_blockhash([ix], ALICE.pubkey(), recent), recent)
+    ix = system_transfer(ALICE.pubkey(), fresh, 7)
+    tx = signed_transaction([ix], [ALICE], latest_blockhash(node))
     # preflight refuses it (7 lamports is below rent exemption) ...
     refused = call(node, "sendTransaction", b58encode(bytes(tx)))["error"]
     assert refused["code"] == -32002

@@ -5,62 +5,30 @@ getIdentity on a node without servers."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from solders.hash import Hash
-from solders.instruction import Instruction
 from solders.keypair import Keypair
-from solders.message import Message
 from solders.pubkey import Pubkey
-from solders.system_program import CreateAccountParams, create_account
-from solders.token.associated import get_associated_token_address
 from solders.token.state import TokenAccount
-from solders.transaction import Transaction
 from spl.token.constants import TOKEN_PROGRAM_ID
-from spl.token.instructions import create_associated_token_account, initialize_mint2, mint_to
-from spl.token.models import InitializeMint2Params, MintToParams
 
 from qorenode.genesis import solana_faucet_keypair
 from qorenode.keys import solana_dev_keypair
-from qorenode.node import Node, NodeConfig
-from tests.unit.svm.svmrpc import call, result
+from qorenode.node import Node
+from tests.solanakit import (
+    MINT_LEN,
+    create_ata_instruction,
+    create_mint_instructions,
+    mint_to_instruction,
+)
+from tests.unit.svm.svmrpc import error, result, send_and_confirm
 from vms.svm import rpc
-from vms.svm.rpc import SLOTS_PER_EPOCH, b58encode, token_amount
+from vms.svm.rpc import SLOTS_PER_EPOCH, token_amount
 
 ALICE = solana_dev_keypair(0)
 BOB = solana_dev_keypair(1)
 TOKEN_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"
 DECIMALS = 6
-MINT_LEN = 82
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
-    yield node
-    node.close()
-
-
-def error(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    response = call(node, method, *params)
-    assert "error" in response, response
-    failure = dict(response["error"])
-    failure.pop("data", None)  # the node's own {code, codespace}
-    return failure
-
-
-def send(node: Node, instructions: list[Instruction], signers: list[Keypair]) -> str:
-    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
-    tx = Transaction(signers, message, recent)
-    signature: str = result(node, "sendTransaction", b58encode(bytes(tx)))
-    node.mine()
-    (status,) = result(node, "getSignatureStatuses", [signature])["value"]
-    assert status is not None and status["err"] is None, status
-    return signature
 
 
 def latest_slot(node: Node) -> int:
@@ -153,28 +121,11 @@ def test_slot_leader_and_identity(node: Node) -> None:
 def create_mint(node: Node, authority: Keypair) -> Pubkey:
     mint = Keypair()
     rent = result(node, "getMinimumBalanceForRentExemption", MINT_LEN)
-    send(
+    send_and_confirm(
         node,
-        [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=authority.pubkey(),
-                    to_pubkey=mint.pubkey(),
-                    lamports=rent,
-                    space=MINT_LEN,
-                    owner=TOKEN_PROGRAM_ID,
-                )
-            ),
-            initialize_mint2(
-                InitializeMint2Params(
-                    decimals=DECIMALS,
-                    program_id=TOKEN_PROGRAM_ID,
-                    mint=mint.pubkey(),
-                    mint_authority=authority.pubkey(),
-                    freeze_authority=None,
-                )
-            ),
-        ],
+        create_mint_instructions(
+            authority.pubkey(), mint.pubkey(), rent, DECIMALS, authority=authority.pubkey()
+        ),
         [authority, mint],
     )
     return mint.pubkey()
@@ -183,24 +134,16 @@ def create_mint(node: Node, authority: Keypair) -> Pubkey:
 def test_token_accounts_by_owner_and_balance(node: Node) -> None:
     mint = create_mint(node, ALICE)
     other = create_mint(node, ALICE)
-    ata = get_associated_token_address(BOB.pubkey(), mint)
-    other_ata = get_associated_token_address(BOB.pubkey(), other)
-    alice_ata = get_associated_token_address(ALICE.pubkey(), mint)
-    send(
+    ata, create_ata = create_ata_instruction(ALICE.pubkey(), BOB.pubkey(), mint)
+    other_ata, create_other_ata = create_ata_instruction(ALICE.pubkey(), BOB.pubkey(), other)
+    alice_ata, create_alice_ata = create_ata_instruction(ALICE.pubkey(), ALICE.pubkey(), mint)
+    send_and_confirm(
         node,
         [
-            create_associated_token_account(ALICE.pubkey(), BOB.pubkey(), mint),
-            create_associated_token_account(ALICE.pubkey(), BOB.pubkey(), other),
-            create_associated_token_account(ALICE.pubkey(), ALICE.pubkey(), mint),
-            mint_to(
-                MintToParams(
-                    program_id=TOKEN_PROGRAM_ID,
-                    mint=mint,
-                    dest=ata,
-                    mint_authority=ALICE.pubkey(),
-                    amount=1_500_000,
-                )
-            ),
+            create_ata,
+            create_other_ata,
+            create_alice_ata,
+            mint_to_instruction(mint, ata, ALICE.pubkey(), 1_500_000),
         ],
         [ALICE],
     )

@@ -24,14 +24,8 @@ from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
 from solders.rpc.responses import GetBlockResp, GetTransactionResp
 from solders.system_program import ID as SYSTEM_PROGRAM
-from solders.system_program import (
-    CreateAccountParams,
-    TransferParams,
-    create_account,
-    transfer,
-)
 from solders.token.associated import get_associated_token_address
-from solders.transaction import Transaction, VersionedTransaction
+from solders.transaction import VersionedTransaction
 from spl.memo.constants import MEMO_PROGRAM_ID
 from spl.memo.instructions import create_memo
 from spl.memo.models import MemoParams
@@ -43,27 +37,30 @@ from spl.token.models import (
     BurnCheckedParams,
     BurnParams,
     CloseAccountParams,
-    InitializeMint2Params,
     MintToCheckedParams,
-    MintToParams,
     RevokeParams,
     SetAuthorityParams,
     SyncNativeParams,
     TransferCheckedParams,
 )
-from spl.token.models import TransferParams as TokenTransferParams
 
 from qorenode.genesis import load_genesis
 from qorenode.keys import solana_dev_keypair
 from qorenode.node import Node, NodeConfig
-from tests.unit.svm.svmrpc import call, result
+from tests.solanakit import (
+    MINT_LEN,
+    create_mint_instructions,
+    mint_to_instruction,
+    system_transfer,
+    token_transfer_instruction,
+)
+from tests.unit.svm.svmrpc import call, latest_blockhash, result, send_and_confirm
 from vms.svm.parsed import parsed_account_keys, ui_instruction
 from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
 BOB = solana_dev_keypair(1)
 DECIMALS = 6
-MINT_LEN = 82
 ATA_PROGRAM = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
 RENT_SYSVAR = "SysvarRent111111111111111111111111111111111"
 COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111"
@@ -110,22 +107,6 @@ def node(tmp_path: Path) -> Iterator[Node]:
     node.close()
 
 
-def latest(node: Node) -> Hash:
-    return Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-
-
-def send(node: Node, instructions: list[Instruction], signers: list[Keypair]) -> str:
-    recent = latest(node)
-    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
-    signature: str = result(
-        node, "sendTransaction", b58encode(bytes(Transaction(signers, message, recent)))
-    )
-    node.mine()
-    (status,) = result(node, "getSignatureStatuses", [signature])["value"]
-    assert status is not None and status["err"] is None, status
-    return signature
-
-
 def parsed_tx(node: Node, signature: str, **config: Any) -> dict[str, Any]:
     response = call(node, "getTransaction", signature, {"encoding": "jsonParsed", **config})
     assert "error" not in response, response
@@ -151,28 +132,11 @@ def parsed(program: str, program_id: str, kind: str, info: Any, height: int | No
 def create_mint(node: Node, program: Pubkey, freeze: Pubkey | None = None) -> tuple[Pubkey, str]:
     mint = Keypair()
     rent = result(node, "getMinimumBalanceForRentExemption", MINT_LEN)
-    signature = send(
+    signature = send_and_confirm(
         node,
-        [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=ALICE.pubkey(),
-                    to_pubkey=mint.pubkey(),
-                    lamports=rent,
-                    space=MINT_LEN,
-                    owner=program,
-                )
-            ),
-            token.initialize_mint2(
-                InitializeMint2Params(
-                    decimals=DECIMALS,
-                    program_id=program,
-                    mint=mint.pubkey(),
-                    mint_authority=ALICE.pubkey(),
-                    freeze_authority=freeze,
-                )
-            ),
-        ],
+        create_mint_instructions(
+            ALICE.pubkey(), mint.pubkey(), rent, DECIMALS, program, ALICE.pubkey(), freeze
+        ),
         [ALICE, mint],
     )
     return mint.pubkey(), signature
@@ -218,22 +182,14 @@ def test_spl_token_transactions_are_parsed_as_solana_parses_them(node: Node) -> 
     # -- the Associated Token Account program, and its CPIs parsed in meta.innerInstructions
     alice_ata = str(get_associated_token_address(ALICE.pubkey(), mint_key))
     bob_ata = str(get_associated_token_address(BOB.pubkey(), mint_key))
-    opened = send(
+    opened = send_and_confirm(
         node,
         [
             token.create_associated_token_account(ALICE.pubkey(), ALICE.pubkey(), mint_key),
             token.create_idempotent_associated_token_account(
                 ALICE.pubkey(), BOB.pubkey(), mint_key
             ),
-            token.mint_to(
-                MintToParams(
-                    program_id=TOKEN_PROGRAM_ID,
-                    mint=mint_key,
-                    dest=Pubkey.from_string(alice_ata),
-                    mint_authority=ALICE.pubkey(),
-                    amount=5_000_000,
-                )
-            ),
+            mint_to_instruction(mint_key, Pubkey.from_string(alice_ata), ALICE.pubkey(), 5_000_000),
         ],
         [ALICE],
     )
@@ -302,7 +258,7 @@ def test_spl_token_transactions_are_parsed_as_solana_parses_them(node: Node) -> 
 
     # -- token instructions, a memo and a Compute Budget instruction in one transaction
     alice_ata_key, bob_ata_key = Pubkey.from_string(alice_ata), Pubkey.from_string(bob_ata)
-    moved = send(
+    moved = send_and_confirm(
         node,
         [
             set_compute_unit_limit(300_000),
@@ -317,15 +273,7 @@ def test_spl_token_transactions_are_parsed_as_solana_parses_them(node: Node) -> 
                     decimals=DECIMALS,
                 )
             ),
-            token.transfer(
-                TokenTransferParams(
-                    program_id=TOKEN_PROGRAM_ID,
-                    source=alice_ata_key,
-                    dest=bob_ata_key,
-                    owner=ALICE.pubkey(),
-                    amount=250,
-                )
-            ),
+            token_transfer_instruction(alice_ata_key, bob_ata_key, ALICE.pubkey(), 250),
             token.approve(
                 ApproveParams(
                     program_id=TOKEN_PROGRAM_ID,
@@ -479,7 +427,7 @@ def test_spl_token_transactions_are_parsed_as_solana_parses_them(node: Node) -> 
     assert GetBlockResp.from_json(json.dumps(envelope)).value is not None
 
     # -- setAuthority and closeAccount (an emptied account)
-    changed = send(
+    changed = send_and_confirm(
         node,
         [
             token.set_authority(
@@ -524,24 +472,14 @@ def test_spl_token_transactions_are_parsed_as_solana_parses_them(node: Node) -> 
         },
     ]
     empty_owner = Keypair()
-    send(
-        node,
-        [
-            transfer(
-                TransferParams(
-                    from_pubkey=ALICE.pubkey(), to_pubkey=empty_owner.pubkey(), lamports=10**9
-                )
-            )
-        ],
-        [ALICE],
-    )
+    send_and_confirm(node, [system_transfer(ALICE.pubkey(), empty_owner.pubkey(), 10**9)], [ALICE])
     empty_ata = get_associated_token_address(empty_owner.pubkey(), mint_key)
-    send(
+    send_and_confirm(
         node,
         [token.create_associated_token_account(ALICE.pubkey(), empty_owner.pubkey(), mint_key)],
         [ALICE],
     )
-    closed = send(
+    closed = send_and_confirm(
         node,
         [
             token.close_account(
@@ -569,15 +507,13 @@ def test_spl_token_transactions_are_parsed_as_solana_parses_them(node: Node) -> 
 def test_wrapped_sol_and_token_2022_are_parsed(node: Node) -> None:
     alice = str(ALICE.pubkey())
     wsol = get_associated_token_address(ALICE.pubkey(), WRAPPED_SOL_MINT)
-    synced = send(
+    synced = send_and_confirm(
         node,
         [
             token.create_idempotent_associated_token_account(
                 ALICE.pubkey(), ALICE.pubkey(), WRAPPED_SOL_MINT
             ),
-            transfer(
-                TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=wsol, lamports=3 * 10**9)
-            ),
+            system_transfer(ALICE.pubkey(), wsol, 3 * 10**9),
             token.sync_native(SyncNativeParams(program_id=TOKEN_PROGRAM_ID, account=wsol)),
         ],
         [ALICE],
@@ -606,7 +542,7 @@ def test_wrapped_sol_and_token_2022_are_parsed(node: Node) -> None:
         "initializeMint2",
         {"mint": str(mint), "decimals": DECIMALS, "mintAuthority": alice},
     )
-    opened = send(
+    opened = send_and_confirm(
         node,
         [
             token.create_associated_token_account(
@@ -630,12 +566,10 @@ def test_wrapped_sol_and_token_2022_are_parsed(node: Node) -> None:
 
 def test_v0_transaction_with_a_lookup_table(node: Node) -> None:
     node.mine()  # the table was extended at slot 0: its addresses are usable from slot 1
-    pay = transfer(
-        TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=RECIPIENT, lamports=2 * 10**9)
-    )
+    pay = system_transfer(ALICE.pubkey(), RECIPIENT, 2 * 10**9)
     pay = Instruction(pay.program_id, pay.data, [*pay.accounts, AccountMeta(WITNESS, False, False)])
     table = AddressLookupTableAccount(TABLE, [RECIPIENT, WITNESS])
-    message = MessageV0.try_compile(ALICE.pubkey(), [pay], [table], latest(node))
+    message = MessageV0.try_compile(ALICE.pubkey(), [pay], [table], latest_blockhash(node))
     assert RECIPIENT not in message.account_keys
     tx = VersionedTransaction(message, [ALICE])
     signature = result(node, "sendTransaction", b58encode(bytes(tx)))

@@ -22,20 +22,19 @@ from solders.pubkey import Pubkey
 from solders.rpc.responses import GetTransactionResp, SimulateTransactionResp
 from solders.signature import Signature
 from solders.system_program import ID as SYSTEM_PROGRAM
-from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction, VersionedTransaction
 
 from qorenode.genesis import load_genesis
 from qorenode.keys import solana_dev_keypair
 from qorenode.node import Node, NodeConfig
-from tests.unit.svm.svmrpc import call, result
+from tests.solanakit import MEMO_PROGRAM, signed_transaction, system_transfer
+from tests.unit.svm.svmrpc import call, latest_blockhash, result
 from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
 SOL = 10**9
 CPI_PDA = Pubkey(hashlib.sha256(b"test/cpi_pda").digest())
 VAULT = Pubkey.find_program_address([b"vault"], CPI_PDA)[0]
-MEMO = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 
 
 @pytest.fixture
@@ -51,12 +50,8 @@ def node(tmp_path: Path) -> Iterator[Node]:
     node.close()
 
 
-def latest(node: Node) -> Hash:
-    return Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-
-
 def pay(to: Pubkey, lamports: int) -> Instruction:
-    return transfer(TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=to, lamports=lamports))
+    return system_transfer(ALICE.pubkey(), to, lamports)
 
 
 def vault_pays(to: Pubkey, lamports: int) -> Instruction:
@@ -79,8 +74,7 @@ def unsigned(instructions: list[Instruction], blockhash: Hash) -> VersionedTrans
 
 
 def signed(instructions: list[Instruction], blockhash: Hash) -> Transaction:
-    message = Message.new_with_blockhash(instructions, ALICE.pubkey(), blockhash)
-    return Transaction([ALICE], message, blockhash)
+    return signed_transaction(instructions, [ALICE], blockhash)
 
 
 def simulate(node: Node, tx: Any, **config: Any) -> dict[str, Any]:
@@ -98,7 +92,7 @@ def balance(node: Node, key: Pubkey) -> int:
 def test_an_unsigned_transfer_simulates_and_changes_nothing(node: Node) -> None:
     fresh = Keypair().pubkey()
     before = balance(node, ALICE.pubkey())
-    tx = unsigned([pay(fresh, SOL)], latest(node))
+    tx = unsigned([pay(fresh, SOL)], latest_blockhash(node))
     response = simulate(node, tx)
     value = response["result"]["value"]
     assert value["err"] is None
@@ -128,7 +122,7 @@ def test_an_unsigned_transfer_simulates_and_changes_nothing(node: Node) -> None:
 
 
 def test_sig_verify_refuses_an_unsigned_transaction(node: Node) -> None:
-    blockhash = latest(node)
+    blockhash = latest_blockhash(node)
     error = simulate(node, unsigned([pay(Keypair().pubkey(), SOL)], blockhash), sigVerify=True)
     assert error["error"] == {
         "code": -32003,
@@ -139,7 +133,7 @@ def test_sig_verify_refuses_an_unsigned_transaction(node: Node) -> None:
 
 
 def test_options_must_be_booleans(node: Node) -> None:
-    tx = unsigned([pay(Keypair().pubkey(), SOL)], latest(node))
+    tx = unsigned([pay(Keypair().pubkey(), SOL)], latest_blockhash(node))
     assert simulate(node, tx, sigVerify="yes")["error"]["code"] == -32602
     assert simulate(node, tx, innerInstructions=1)["error"]["code"] == -32602
 
@@ -177,14 +171,14 @@ def test_replace_recent_blockhash_runs_with_the_latest(node: Node) -> None:
 
 
 def test_sig_verify_and_replace_recent_blockhash_conflict(node: Node) -> None:
-    tx = signed([pay(Keypair().pubkey(), SOL)], latest(node))
+    tx = signed([pay(Keypair().pubkey(), SOL)], latest_blockhash(node))
     error = simulate(node, tx, sigVerify=True, replaceRecentBlockhash=True)["error"]
     assert error["code"] == -32602
     assert error["message"] == "sigVerify may not be used with replaceRecentBlockhash"
 
 
 def test_a_committed_transaction_simulates_as_already_processed(node: Node) -> None:
-    tx = signed([pay(Keypair().pubkey(), SOL)], latest(node))
+    tx = signed([pay(Keypair().pubkey(), SOL)], latest_blockhash(node))
     result(node, "sendTransaction", b58encode(bytes(tx)))
     node.mine()
     assert simulate(node, tx)["result"]["value"]["err"] == "AlreadyProcessed"
@@ -195,8 +189,8 @@ def test_a_committed_transaction_simulates_as_already_processed(node: Node) -> N
 
 def test_simulate_inner_instructions_are_json_parsed(node: Node) -> None:
     fresh = Keypair().pubkey()
-    memo = Instruction(MEMO, b"hello", [])
-    tx = unsigned([memo, vault_pays(fresh, SOL)], latest(node))
+    memo = Instruction(MEMO_PROGRAM, b"hello", [])
+    tx = unsigned([memo, vault_pays(fresh, SOL)], latest_blockhash(node))
     response = simulate(node, tx, innerInstructions=True)
     value = response["result"]["value"]
     assert value["err"] is None
@@ -223,15 +217,17 @@ def test_simulate_inner_instructions_are_json_parsed(node: Node) -> None:
     SimulateTransactionResp.from_json(json.dumps(response))
     assert balance(node, fresh) == 0
     # no CPI: an empty list
-    plain = simulate(node, unsigned([pay(fresh, SOL)], latest(node)), innerInstructions=True)
+    plain = simulate(
+        node, unsigned([pay(fresh, SOL)], latest_blockhash(node)), innerInstructions=True
+    )
     assert plain["result"]["value"]["innerInstructions"] == []
 
 
 def test_get_transaction_answers_inner_instructions(node: Node) -> None:
     fresh = Keypair().pubkey()
-    tx = signed([pay(fresh, SOL), vault_pays(fresh, 2 * SOL)], latest(node))
+    tx = signed([pay(fresh, SOL), vault_pays(fresh, 2 * SOL)], latest_blockhash(node))
     signature = result(node, "sendTransaction", b58encode(bytes(tx)))
-    plain = signed([pay(Keypair().pubkey(), SOL)], latest(node))
+    plain = signed([pay(Keypair().pubkey(), SOL)], latest_blockhash(node))
     plain_signature = result(node, "sendTransaction", b58encode(bytes(plain)))
     node.mine()
     assert balance(node, fresh) == 3 * SOL
@@ -269,7 +265,7 @@ def test_get_transaction_answers_inner_instructions(node: Node) -> None:
 def test_a_failed_cpi_is_recorded_with_its_inner_instruction(node: Node) -> None:
     # the vault cannot pay more than it holds: the CPI fails, so does the transaction
     fresh = Keypair().pubkey()
-    tx = signed([vault_pays(fresh, 100 * SOL)], latest(node))
+    tx = signed([vault_pays(fresh, 100 * SOL)], latest_blockhash(node))
     simulated = simulate(node, tx, innerInstructions=True)["result"]["value"]
     assert simulated["err"] == {"InstructionError": [0, {"Custom": 1}]}
     (group,) = simulated["innerInstructions"]
@@ -295,7 +291,7 @@ def test_a_failed_cpi_is_recorded_with_its_inner_instruction(node: Node) -> None
 
 
 def test_records_of_earlier_versions_answer_null_inner_instructions(node: Node) -> None:
-    tx = signed([pay(Keypair().pubkey(), SOL)], latest(node))
+    tx = signed([pay(Keypair().pubkey(), SOL)], latest_blockhash(node))
     signature = result(node, "sendTransaction", b58encode(bytes(tx)))
     node.mine()
     svm = node.composition.svm

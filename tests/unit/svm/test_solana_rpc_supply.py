@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.message import Message
@@ -28,25 +24,18 @@ from solders.rpc.responses import (
     MinimumLedgerSlotResp,
 )
 from solders.signature import Signature
-from solders.system_program import TransferParams, transfer
-from solders.transaction import Transaction, VersionedTransaction
+from solders.transaction import VersionedTransaction
 
 from qorenode.genesis import solana_faucet_keypair
 from qorenode.keys import solana_dev_keypair
-from qorenode.node import Node, NodeConfig
-from tests.unit.svm.svmrpc import call, result
+from qorenode.node import Node
+from tests.solanakit import system_transfer
+from tests.unit.svm.svmrpc import call, error, latest_blockhash, result, send_transaction
 from vms.svm.rpc import SLOTS_PER_EPOCH, b58encode
 
 ALICE = solana_dev_keypair(0)
 STAKE_PROGRAM = Pubkey.from_string("Stake11111111111111111111111111111111111111")
 FEE = 5000
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
-    yield node
-    node.close()
 
 
 def parsed(node: Node, response_type: Any, method: str, *params: Any) -> Any:
@@ -57,19 +46,8 @@ def parsed(node: Node, response_type: Any, method: str, *params: Any) -> Any:
     return response["result"]
 
 
-def error(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    response = call(node, method, *params)
-    assert "error" in response, response
-    failure = dict(response["error"])
-    failure.pop("data", None)
-    return failure
-
-
 def pay(node: Node, to: Pubkey, lamports: int) -> None:
-    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-    ix = transfer(TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=to, lamports=lamports))
-    tx = Transaction([ALICE], Message.new_with_blockhash([ix], ALICE.pubkey(), recent), recent)
-    result(node, "sendTransaction", b58encode(bytes(tx)))
+    send_transaction(node, [system_transfer(ALICE.pubkey(), to, lamports)], [ALICE])
     node.mine()
 
 
@@ -149,7 +127,7 @@ def test_block_production_names_the_node_for_every_slot(node: Node) -> None:
 def test_stake_minimum_delegation_is_what_the_stake_program_enforces(node: Node) -> None:
     answer = parsed(node, GetStakeMinimumDelegationResp, "getStakeMinimumDelegation")
     # ask the stake program itself: its GetMinimumDelegation (13) returns the amount as a u64
-    recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
+    recent = latest_blockhash(node)
     ix = Instruction(STAKE_PROGRAM, (13).to_bytes(4, "little"), [])
     message = Message.new_with_blockhash([ix], ALICE.pubkey(), recent)
     unsigned = VersionedTransaction.populate(message, [Signature.default()])

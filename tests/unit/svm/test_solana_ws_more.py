@@ -4,101 +4,29 @@ servers on free ports, blocks mined by the test); every message is also parsed b
 from __future__ import annotations
 
 import base64
-import json
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import trio
-from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
-from solders.message import Message
-from solders.pubkey import Pubkey
-from solders.rpc.responses import parse_websocket_message
-from solders.system_program import (
-    CreateAccountParams,
-    TransferParams,
-    create_account,
-    transfer,
-)
-from solders.transaction import Transaction
-from trio_websocket import WebSocketConnection, open_websocket_url
 
 from qorenode.keys import solana_dev_keypair
 from qorenode.testing import Devnet
-from tests.unit.svm.svmrpc import result
+from tests.solanakit import MEMO_PROGRAM, create_account_instruction, system_transfer
+from tests.solanapubsub import PubSubClient, run_pubsub
+from tests.unit.svm.svmrpc import result, send_transaction
 from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
 SYSTEM = "11111111111111111111111111111111"
-OWNER = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")  # any program id
-TIMEOUT = 20
+OWNER = MEMO_PROGRAM  # any program id
 
 
 @pytest.fixture
 def devnet() -> Iterator[Devnet]:
     with Devnet() as net:  # no automatic blocks: the test mines
         yield net
-
-
-class Client:
-    """Raw Solana PubSub: requests answered in order, notifications kept in arrival order."""
-
-    def __init__(self, ws: WebSocketConnection) -> None:
-        self.ws = ws
-        self.next_id = 0
-        self.notes: list[dict[str, Any]] = []
-
-    async def receive(self) -> dict[str, Any]:
-        text = await self.ws.get_message()
-        assert isinstance(text, str)
-        parse_websocket_message(text)  # solders understands every message
-        return dict(json.loads(text))
-
-    async def request(self, method: str, *params: Any) -> dict[str, Any]:
-        self.next_id += 1
-        body = {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": list(params)}
-        await self.ws.send_message(json.dumps(body))
-        while True:
-            message = await self.receive()
-            if message.get("id") == self.next_id:
-                return message
-            self.notes.append(message)
-
-    async def subscribe(self, method: str, *params: Any) -> int:
-        response = await self.request(method, *params)
-        assert "result" in response, response
-        subscription: int = response["result"]
-        return subscription
-
-    async def notifications(self, subscription: int, count: int) -> list[dict[str, Any]]:
-        """The next ``count`` notifications of ``subscription`` (others stay kept)."""
-        out: list[dict[str, Any]] = []
-        while len(out) < count:
-            for note in list(self.notes):
-                if note["params"]["subscription"] == subscription and len(out) < count:
-                    self.notes.remove(note)
-                    out.append(note)
-            if len(out) < count:
-                self.notes.append(await self.receive())
-        return out
-
-    async def quiet(self, subscription: int) -> bool:
-        """No notification of ``subscription`` arrives within a short while."""
-        with trio.move_on_after(0.3):
-            while True:
-                self.notes.append(await self.receive())
-        return all(n["params"]["subscription"] != subscription for n in self.notes)
-
-
-def run(devnet: Devnet, test: Callable[[Client], Awaitable[None]]) -> None:
-    async def main() -> None:
-        with trio.fail_after(TIMEOUT):
-            async with open_websocket_url(devnet.svm_ws_url) as ws:
-                await test(Client(ws))
-
-    trio.run(main)
 
 
 async def send_and_mine(
@@ -108,10 +36,7 @@ async def send_and_mine(
 
     def work() -> int:  # a thread of its own: the node's JSON-RPC layer is called in-process
         node = devnet.node
-        recent = Hash.from_string(result(node, "getLatestBlockhash")["value"]["blockhash"])
-        message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
-        raw = b58encode(bytes(Transaction(signers, message, recent)))
-        result(node, "sendTransaction", raw)
+        send_transaction(node, instructions, signers)
         (notice,) = devnet.mine()
         slot: int = result(node, "getSlot")
         assert notice.record.height == slot
@@ -125,7 +50,7 @@ def test_program_subscription_sees_the_accounts_of_its_program(devnet: Devnet) -
     small, large = Keypair(), Keypair()
     fresh = Keypair().pubkey()
 
-    async def scenario(client: Client) -> None:
+    async def scenario(client: PubSubClient) -> None:
         everything = await client.subscribe("programSubscribe", str(OWNER), {"encoding": "base64"})
         sized = await client.subscribe(
             "programSubscribe", str(OWNER), {"encoding": "base64", "filters": [{"dataSize": 160}]}
@@ -146,22 +71,10 @@ def test_program_subscription_sees_the_accounts_of_its_program(devnet: Devnet) -
         slot = await send_and_mine(
             devnet,
             [
-                create_account(
-                    CreateAccountParams(
-                        from_pubkey=ALICE.pubkey(),
-                        to_pubkey=kp.pubkey(),
-                        lamports=rent,
-                        space=size,
-                        owner=OWNER,
-                    )
-                )
+                create_account_instruction(ALICE.pubkey(), kp.pubkey(), rent, size, OWNER)
                 for kp, size in ((small, 8), (large, 160))
             ]
-            + [
-                transfer(
-                    TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=fresh, lamports=10**9)
-                )
-            ],
+            + [system_transfer(ALICE.pubkey(), fresh, 10**9)],
             [ALICE, small, large],
         )
         both = await client.notifications(everything, 2)
@@ -207,11 +120,11 @@ def test_program_subscription_sees_the_accounts_of_its_program(devnet: Devnet) -
         again = await client.request("programUnsubscribe", everything)
         assert again["error"] == {"code": -32602, "message": "Invalid subscription id."}
 
-    run(devnet, scenario)
+    run_pubsub(devnet.svm_ws_url, scenario)
 
 
 def test_root_subscription_follows_every_block(devnet: Devnet) -> None:
-    async def scenario(client: Client) -> None:
+    async def scenario(client: PubSubClient) -> None:
         root = await client.subscribe("rootSubscribe")
         slot = await client.subscribe("slotSubscribe")
         notices = await trio.to_thread.run_sync(lambda: devnet.mine(3))
@@ -229,11 +142,11 @@ def test_root_subscription_follows_every_block(devnet: Devnet) -> None:
         assert await client.quiet(root)
         assert (await client.request("rootUnsubscribe", root))["error"]["code"] == -32602
 
-    run(devnet, scenario)
+    run_pubsub(devnet.svm_ws_url, scenario)
 
 
 def test_program_subscribe_refuses_bad_input(devnet: Devnet) -> None:
-    async def scenario(client: Client) -> None:
+    async def scenario(client: PubSubClient) -> None:
         bad = [
             ("nope",),
             (str(OWNER), {"filters": [{"nope": 1}]}),
@@ -246,4 +159,4 @@ def test_program_subscribe_refuses_bad_input(devnet: Devnet) -> None:
             assert response["error"]["code"] == -32602, (params, response)
         assert "result" in await client.request("programSubscribe", str(OWNER))
 
-    run(devnet, scenario)
+    run_pubsub(devnet.svm_ws_url, scenario)

@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from solders.hash import Hash
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
-from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.signature import Signature
-from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction, VersionedTransaction
 
-from qorenode.interfaces import PendingTx, TxKind, TxResult
+from qorenode.interfaces import PendingTx, TxKind
 from qorenode.keys import solana_dev_keypair
-from qorenode.node import Node, NodeConfig
+from qorenode.node import Node
+from tests.solanakit import MEMO_PROGRAM, signed_transaction, system_transfer
 from tests.unit.core.chainkit import Chain
+from tests.unit.svm.svmchain import send, signed
 from tests.unit.svm.svmrpc import call
 from vms.svm.errors import AlreadyProcessed
 from vms.svm.module import (
@@ -37,38 +35,13 @@ from vms.svm.module import (
     encode_record,
 )
 
-MEMO = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 ALICE = solana_dev_keypair(0)
 BOB = solana_dev_keypair(1)
 SOL = 10**9
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
-
-
-def svm(chain: Chain) -> Any:
-    return chain.comp.svm  # type: ignore[union-attr]
-
-
 def pay(to: Pubkey, lamports: int, sender: Keypair = ALICE) -> Instruction:
-    return transfer(TransferParams(from_pubkey=sender.pubkey(), to_pubkey=to, lamports=lamports))
-
-
-def signed(chain: Chain, instructions: list[Instruction], signers: list[Keypair]) -> bytes:
-    recent = Hash(svm(chain).latest_blockhash[0])
-    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
-    return bytes(Transaction(signers, message, recent))
-
-
-def send(chain: Chain, raw: bytes) -> TxResult:
-    pending = svm(chain).pending_tx(raw)
-    chain.app.check_tx(pending)
-    (result,) = chain.mine(pending).results
-    return result
+    return system_transfer(sender.pubkey(), to, lamports)
 
 
 def forged(chain: Chain, raw: bytes) -> PendingTx:
@@ -92,24 +65,24 @@ def forged(chain: Chain, raw: bytes) -> PendingTx:
 
 
 def test_litesvm_checks_only_what_the_node_did_not_verify(chain: Chain) -> None:
-    assert svm(chain).svm.get_sigverify() is False
+    assert chain.svm.svm.get_sigverify() is False
     raw = signed(chain, [pay(BOB.pubkey(), 5)], [ALICE])
-    assert svm(chain).pending_tx(raw).decoded.verified
-    before = svm(chain).account(bytes(BOB.pubkey())).lamports
+    assert chain.svm.pending_tx(raw).decoded.verified
+    before = chain.svm.account(bytes(BOB.pubkey())).lamports
     (result,) = chain.mine(forged(chain, raw)).results
     assert not result.success and "SignatureFailure" in result.log
-    assert svm(chain).account(bytes(BOB.pubkey())).lamports == before
-    assert svm(chain).svm.get_sigverify() is False  # turned back off
+    assert chain.svm.account(bytes(BOB.pubkey())).lamports == before
+    assert chain.svm.svm.get_sigverify() is False  # turned back off
 
 
 def test_simulate_checks_signatures_unless_verified(chain: Chain) -> None:
     raw = signed(chain, [pay(BOB.pubkey(), 5)], [ALICE])
     tx = forged(chain, raw).decoded.tx
-    outcome = svm(chain).simulate(tx)
+    outcome = chain.svm.simulate(tx)
     assert "SignatureFailure" in str(outcome.err())
-    assert svm(chain).svm.get_sigverify() is False
+    assert chain.svm.svm.get_sigverify() is False
     good = VersionedTransaction.from_bytes(raw)
-    assert svm(chain).simulate(good, verified=True).meta().compute_units_consumed() > 0
+    assert chain.svm.simulate(good, verified=True).meta().compute_units_consumed() > 0
 
 
 # --- replays: in memory for the window, the store before a restart ----------------------------
@@ -119,24 +92,24 @@ def test_a_replay_is_refused_from_memory_and_after_a_restart(chain: Chain) -> No
     raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
     assert send(chain, raw).success
     with pytest.raises(AlreadyProcessed):
-        chain.app.check_tx(svm(chain).pending_tx(raw))
+        chain.app.check_tx(chain.svm.pending_tx(raw))
     chain.restart()  # nothing in memory: the store answers for what came before the start
     with pytest.raises(AlreadyProcessed):
-        chain.app.check_tx(svm(chain).pending_tx(raw))
-    (result,) = chain.mine(svm(chain).pending_tx(raw)).results
+        chain.app.check_tx(chain.svm.pending_tx(raw))
+    (result,) = chain.mine(chain.svm.pending_tx(raw)).results
     assert not result.success and result.code == AlreadyProcessed.code
     # committed after the restart: memory again
     raw = signed(chain, [pay(BOB.pubkey(), 2)], [ALICE])
     assert send(chain, raw).success
     with pytest.raises(AlreadyProcessed):
-        chain.app.check_tx(svm(chain).pending_tx(raw))
+        chain.app.check_tx(chain.svm.pending_tx(raw))
 
 
 def test_the_replay_memory_holds_the_window_only(chain: Chain) -> None:
     raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
     assert send(chain, raw).success
     signature = VersionedTransaction.from_bytes(raw).signatures[0]
-    module = svm(chain)
+    module = chain.svm
     assert bytes(signature) in module._recent_signatures
     for _ in range(BLOCKHASH_WINDOW):
         chain.mine()
@@ -160,7 +133,10 @@ def _as_json_was(record: dict[str, Any]) -> dict[str, Any]:
             "err": "InstructionError(0, Custom(1))",
             "err_json": {"InstructionError": [0, {"Custom": 1}]},
         },
-        {"return_data": {"program_id": str(MEMO), "data": "AQID"}, "crossvm_message_ids": [3, 4]},
+        {
+            "return_data": {"program_id": str(MEMO_PROGRAM), "data": "AQID"},
+            "crossvm_message_ids": [3, 4],
+        },
         {"loaded": ((bytes([7]) * 32,), (bytes([8]) * 32, bytes([9]) * 32))},
     ],
 )
@@ -271,31 +247,24 @@ def test_inner_instructions_round_trip_in_the_record() -> None:
 def test_records_written_as_json_are_still_read(chain: Chain) -> None:
     raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
     result = send(chain, raw)
-    record = svm(chain).transaction(result.tx_hash)
+    record = chain.svm.transaction(result.tx_hash)
     assert record["pre_balances"][1] + 1 == record["post_balances"][1]
-    svm(chain)._store.set(b"tx/" + result.tx_hash, json.dumps(record, sort_keys=True).encode())
-    assert svm(chain).transaction(result.tx_hash) == record
+    chain.svm._store.set(b"tx/" + result.tx_hash, json.dumps(record, sort_keys=True).encode())
+    assert chain.svm.transaction(result.tx_hash) == record
 
 
 def test_read_only_balances_and_memo_records(chain: Chain) -> None:
-    memo = Instruction(MEMO, b"a memo", [AccountMeta(ALICE.pubkey(), True, False)])
+    memo = Instruction(MEMO_PROGRAM, b"a memo", [AccountMeta(ALICE.pubkey(), True, False)])
     result = send(chain, signed(chain, [memo], [ALICE]))
-    record = svm(chain).transaction(result.tx_hash)
+    record = chain.svm.transaction(result.tx_hash)
     assert record["post_balances"][0] == record["pre_balances"][0] - record["fee"]
-    program = svm(chain).account(bytes(MEMO)).lamports
+    program = chain.svm.account(bytes(MEMO_PROGRAM)).lamports
     assert record["pre_balances"][1] == record["post_balances"][1] == program
     assert record["logs"] == result.details["logs"]
     assert record["signature"] == result.details["signature"]
 
 
 # --- sendTransaction: the preflight in the admission's one worker call -------------------------
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
-    yield node
-    node.close()
 
 
 def test_send_transaction_preflights_within_one_worker_call(
@@ -318,8 +287,7 @@ def test_send_transaction_preflights_within_one_worker_call(
     poor = Keypair()
 
     def wire(instruction: Instruction, payer: Keypair) -> tuple[str, Transaction]:
-        message = Message.new_with_blockhash([instruction], payer.pubkey(), recent)
-        tx = Transaction([payer], message, recent)
+        tx = signed_transaction([instruction], [payer], recent)
         return base64.b64encode(bytes(tx)).decode(), tx
 
     funding, tx = wire(pay(poor.pubkey(), SOL), ALICE)

@@ -7,17 +7,13 @@ import base64
 import copy
 import hashlib
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from solders.hash import Hash
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
-from solders.message import Message
 from solders.pubkey import Pubkey
-from solders.transaction import Transaction
 
 from qorenode.composition import compose
 from qorenode.genesis import (
@@ -32,22 +28,12 @@ from qorenode.genesis import (
 from qorenode.keys import solana_dev_keypair
 from qorenode.store import Database
 from tests.unit.core.chainkit import Chain
+from tests.unit.svm import svmchain
 from vms.svm.module import UPGRADEABLE_LOADER
 
 ALICE = solana_dev_keypair(0)
 BRIDGE = bridge_program_id()
 AUTHORITY = Pubkey.from_string("GH2MU5h2re7Q9UCGCvzsSTUdWro4KuECMMh3PGoqeqrC")
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
-
-
-def svm(chain: Chain) -> Any:
-    return chain.comp.svm  # type: ignore[union-attr]
 
 
 def program_data(program_id: Pubkey) -> Pubkey:
@@ -62,19 +48,14 @@ def submit_ix(
 
 
 def send(chain: Chain, instructions: list[Instruction], signer: Keypair) -> Any:
-    recent = Hash(svm(chain).latest_blockhash[0])
-    message = Message.new_with_blockhash(instructions, signer.pubkey(), recent)
-    pending = svm(chain).pending_tx(bytes(Transaction([signer], message, recent)))
-    chain.app.check_tx(pending)
-    (result,) = chain.mine(pending).results
-    return result
+    return svmchain.send(chain, svmchain.signed(chain, instructions, [signer]))
 
 
 def assert_bridge_deployed(chain: Chain) -> None:
-    program = svm(chain).account(bytes(BRIDGE))
+    program = chain.svm.account(bytes(BRIDGE))
     assert program is not None and program.executable
     assert program.owner == UPGRADEABLE_LOADER
-    data = svm(chain).account(bytes(program_data(BRIDGE)))
+    data = chain.svm.account(bytes(program_data(BRIDGE)))
     assert data is not None and not data.executable
     assert bytes(data.data).endswith((REPO_ROOT / BRIDGE_SO).read_bytes())
 
@@ -101,9 +82,9 @@ def test_the_preset_records_the_bridge_and_the_authority() -> None:
 
 def test_the_bridge_is_executable_at_genesis_and_the_authority_funded(chain: Chain) -> None:
     assert_bridge_deployed(chain)
-    assert svm(chain).bridge_program_id == BRIDGE
-    assert svm(chain).crossvm_authority == AUTHORITY
-    authority = svm(chain).account(bytes(AUTHORITY))
+    assert chain.svm.bridge_program_id == BRIDGE
+    assert chain.svm.crossvm_authority == AUTHORITY
+    authority = chain.svm.account(bytes(AUTHORITY))
     assert authority is not None and authority.lamports == 1_000 * 10**9
 
 
@@ -111,7 +92,7 @@ def test_the_bridge_survives_a_restart(chain: Chain) -> None:
     chain.mine()
     chain.restart()
     assert_bridge_deployed(chain)
-    assert svm(chain).bridge_program_id == BRIDGE
+    assert chain.svm.bridge_program_id == BRIDGE
     result = send(chain, [submit_ix(ALICE.pubkey())], ALICE)
     assert result.success, result.log
 
@@ -142,7 +123,7 @@ def test_a_program_from_so_base64(tmp_path: Path) -> None:
     )
     chain = Chain(tmp_path / "db", genesis=genesis)
     try:
-        account = svm(chain).account(bytes(program_id))
+        account = chain.svm.account(bytes(program_id))
         assert account is not None and account.executable
     finally:
         chain.close()

@@ -63,14 +63,9 @@ def chain(tmp_path: Path) -> Iterator[Chain]:
     chain.close()
 
 
-def svm(chain: Chain) -> SvmModule:
-    assert chain.comp is not None
-    return chain.comp.svm
-
-
 def send_v0(chain: Chain) -> bytes:
     """Alice pays RECIPIENT, both RECIPIENT and WITNESS loaded from TABLE; the signature."""
-    module = svm(chain)
+    module: SvmModule = chain.svm
     pay = transfer(
         TransferParams(from_pubkey=ALICE.pubkey(), to_pubkey=RECIPIENT, lamports=LAMPORTS)
     )
@@ -89,7 +84,7 @@ def send_v0(chain: Chain) -> bytes:
 
 def test_loaded_accounts_are_balanced_and_recorded_in_solanas_order(chain: Chain) -> None:
     signature = send_v0(chain)
-    record = svm(chain).transaction(signature)
+    record = chain.svm.transaction(signature)
     assert record is not None
     assert record["loaded_addresses"] == {"writable": [str(RECIPIENT)], "readonly": [str(WITNESS)]}
     # static keys: Alice, the system program; then RECIPIENT (writable), WITNESS (readonly)
@@ -101,15 +96,15 @@ def test_loaded_accounts_are_balanced_and_recorded_in_solanas_order(chain: Chain
 def test_loaded_accounts_persist_and_are_indexed_by_address(chain: Chain) -> None:
     signature = send_v0(chain)
     chain.restart()  # the recipient was written to LevelDB through the loaded writable address
-    account = svm(chain).account(bytes(RECIPIENT))
+    account = chain.svm.account(bytes(RECIPIENT))
     assert account is not None and account.lamports == LAMPORTS
     for address in (RECIPIENT, WITNESS):
-        (found,) = svm(chain).signatures_for_address(bytes(address), 10)
+        (found,) = chain.svm.signatures_for_address(bytes(address), 10)
         assert found["signature"] == str(Signature.from_bytes(signature))
 
 
 def test_a_legacy_transaction_loads_nothing(chain: Chain) -> None:
-    module = svm(chain)
+    module: SvmModule = chain.svm
     recent = Hash(module.latest_blockhash[0])
     message = Message.new_with_blockhash(
         [

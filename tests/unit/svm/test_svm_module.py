@@ -3,67 +3,32 @@ failures as values, slots and clock, persistence across restarts and failed bloc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from solders.hash import Hash
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
-from solders.message import Message
 from solders.pubkey import Pubkey
-from solders.system_program import TransferParams, transfer
-from solders.transaction import Transaction
 
 from qorenode.app import BlockBuildError
 from qorenode.interfaces import BlockContext, Module, PendingTx, TxKind, TxResult
 from qorenode.keys import solana_dev_keypair
+from tests.solanakit import MEMO_PROGRAM, system_transfer
 from tests.unit.core.chainkit import Chain
+from tests.unit.svm.svmchain import send, signed
 from vms.svm.errors import AlreadyProcessed, BlockhashNotFound, InvalidTransaction, SignatureFailure
 from vms.svm.module import BLOCKHASH_WINDOW
 
-MEMO = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 ALICE = solana_dev_keypair(0)
 BOB = solana_dev_keypair(1)
 SOL = 10**9
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Chain]:
-    chain = Chain(tmp_path / "db")
-    yield chain
-    chain.close()
-
-
-def svm(chain: Chain) -> Any:
-    return chain.comp.svm  # type: ignore[union-attr]
-
-
-def signed(
-    chain: Chain,
-    instructions: list[Instruction],
-    signers: list[Keypair],
-    blockhash: Hash | None = None,
-) -> bytes:
-    recent = blockhash or Hash(svm(chain).latest_blockhash[0])
-    message = Message.new_with_blockhash(instructions, signers[0].pubkey(), recent)
-    return bytes(Transaction(signers, message, recent))
-
-
-def send(chain: Chain, raw: bytes) -> TxResult:
-    pending = svm(chain).pending_tx(raw)
-    chain.app.check_tx(pending)
-    (result,) = chain.mine(pending).results
-    return result
-
-
 def pay(to: Pubkey, lamports: int, sender: Keypair = ALICE) -> Instruction:
-    return transfer(TransferParams(from_pubkey=sender.pubkey(), to_pubkey=to, lamports=lamports))
+    return system_transfer(sender.pubkey(), to, lamports)
 
 
 def balance(chain: Chain, who: Pubkey) -> int:
-    account = svm(chain).account(bytes(who))
+    account = chain.svm.account(bytes(who))
     return 0 if account is None else int(account.lamports)
 
 
@@ -80,12 +45,12 @@ def test_transfer_moves_lamports_and_charges_the_fee(chain: Chain) -> None:
     fee = result.details["fee"]
     assert fee == 5000
     assert balance(chain, ALICE.pubkey()) == 1_000 * SOL - 2 * SOL - fee
-    record = svm(chain).transaction(result.tx_hash)
+    record = chain.svm.transaction(result.tx_hash)
     assert record["err"] is None and record["slot"] == chain.app.height
 
 
 def test_memo_logs_are_kept(chain: Chain) -> None:
-    memo = Instruction(MEMO, b"hello triple-vm", [AccountMeta(ALICE.pubkey(), True, False)])
+    memo = Instruction(MEMO_PROGRAM, b"hello triple-vm", [AccountMeta(ALICE.pubkey(), True, False)])
     result = send(chain, signed(chain, [memo], [ALICE]))
     assert result.success
     assert any("hello triple-vm" in line for line in result.details["logs"])
@@ -95,12 +60,12 @@ def test_replayed_signature_is_refused(chain: Chain) -> None:
     raw = signed(chain, [pay(BOB.pubkey(), 1)], [ALICE])
     assert send(chain, raw).success
     with pytest.raises(AlreadyProcessed):
-        chain.app.check_tx(svm(chain).pending_tx(raw))
+        chain.app.check_tx(chain.svm.pending_tx(raw))
     # and twice in one block: the second is a failed result, not a second transfer
     raw = signed(chain, [pay(BOB.pubkey(), 7)], [ALICE])
     before = balance(chain, BOB.pubkey())
-    first = svm(chain).pending_tx(raw)
-    second = svm(chain).pending_tx(raw)
+    first = chain.svm.pending_tx(raw)
+    second = chain.svm.pending_tx(raw)
     results = chain.mine(first, second).results
     assert [r.success for r in results] == [True, False]
     assert results[1].code == AlreadyProcessed.code
@@ -110,29 +75,29 @@ def test_replayed_signature_is_refused(chain: Chain) -> None:
 def test_unknown_and_expired_blockhashes_are_refused(chain: Chain) -> None:
     with pytest.raises(BlockhashNotFound):
         chain.app.check_tx(
-            svm(chain).pending_tx(signed(chain, [pay(BOB.pubkey(), 1)], [ALICE], Hash.new_unique()))
+            chain.svm.pending_tx(signed(chain, [pay(BOB.pubkey(), 1)], [ALICE], Hash.new_unique()))
         )
-    old = Hash(svm(chain).latest_blockhash[0])
+    old = Hash(chain.svm.latest_blockhash[0])
     chain.mine()
-    assert svm(chain).blockhash_valid(bytes(old))
+    assert chain.svm.blockhash_valid(bytes(old))
     for _ in range(BLOCKHASH_WINDOW):
         chain.mine()
-    assert not svm(chain).blockhash_valid(bytes(old))
+    assert not chain.svm.blockhash_valid(bytes(old))
     with pytest.raises(BlockhashNotFound):
         chain.app.check_tx(
-            svm(chain).pending_tx(signed(chain, [pay(BOB.pubkey(), 1)], [ALICE], old))
+            chain.svm.pending_tx(signed(chain, [pay(BOB.pubkey(), 1)], [ALICE], old))
         )
 
 
 def test_malformed_and_badly_signed_transactions_are_refused(chain: Chain) -> None:
     with pytest.raises(InvalidTransaction):
-        svm(chain).pending_tx(b"\x01garbage")
+        chain.svm.pending_tx(b"\x01garbage")
     with pytest.raises(InvalidTransaction, match="too large"):
-        svm(chain).pending_tx(bytes(1233))
+        chain.svm.pending_tx(bytes(1233))
     raw = bytearray(signed(chain, [pay(BOB.pubkey(), 1)], [ALICE]))
     raw[-1] ^= 0xFF  # the last byte of the message: the signature no longer matches
     with pytest.raises(SignatureFailure):
-        svm(chain).pending_tx(bytes(raw))
+        chain.svm.pending_tx(bytes(raw))
 
 
 def test_a_failing_transaction_is_a_value_with_its_logs(chain: Chain) -> None:
@@ -146,7 +111,7 @@ def test_a_failing_transaction_is_a_value_with_its_logs(chain: Chain) -> None:
 
 def test_slot_and_clock_follow_the_node(chain: Chain) -> None:
     chain.mine()
-    clock = svm(chain).svm.get_clock()
+    clock = chain.svm.svm.get_clock()
     assert clock.slot == chain.app.height
     assert clock.unix_timestamp == chain.app.last_block.timestamp
 
@@ -155,11 +120,11 @@ def test_accounts_survive_a_restart(chain: Chain) -> None:
     fresh = Keypair().pubkey()
     assert send(chain, signed(chain, [pay(fresh, 3 * SOL)], [ALICE])).success
     alice = balance(chain, ALICE.pubkey())
-    blockhash = svm(chain).latest_blockhash
+    blockhash = chain.svm.latest_blockhash
     chain.restart()
     assert balance(chain, fresh) == 3 * SOL
     assert balance(chain, ALICE.pubkey()) == alice
-    assert svm(chain).latest_blockhash == blockhash
+    assert chain.svm.latest_blockhash == blockhash
     assert send(chain, signed(chain, [pay(fresh, 1)], [ALICE])).success
     assert balance(chain, fresh) == 3 * SOL + 1
 
@@ -178,7 +143,7 @@ class _Exploder(Module):
 
 def test_a_block_that_fails_to_build_leaves_no_svm_trace(chain: Chain) -> None:
     fresh = Keypair().pubkey()
-    good = svm(chain).pending_tx(signed(chain, [pay(fresh, SOL)], [ALICE]))
+    good = chain.svm.pending_tx(signed(chain, [pay(fresh, SOL)], [ALICE]))
     app = chain.app
     native = next(m for m in app.modules if m.name == "tx")
     app.set_modules([*(m for m in app.modules if m is not native), _Exploder()])
@@ -187,16 +152,16 @@ def test_a_block_that_fails_to_build_leaves_no_svm_trace(chain: Chain) -> None:
         chain.mine(good, bad)
     assert balance(chain, fresh) == 0
     app.set_modules([*(m for m in app.modules if m.name != "exploder"), native])
-    again = svm(chain).pending_tx(signed(chain, [pay(fresh, SOL)], [ALICE]))
+    again = chain.svm.pending_tx(signed(chain, [pay(fresh, SOL)], [ALICE]))
     assert chain.mine(again).results[0].success
     assert balance(chain, fresh) == SOL
 
 
 def test_committed_transactions_are_counted_across_restarts(chain: Chain) -> None:
-    assert svm(chain).transaction_count() == 0
+    assert chain.svm.transaction_count() == 0
     assert send(chain, signed(chain, [pay(Keypair().pubkey(), 10**9)], [ALICE])).success
     too_much = pay(Keypair().pubkey(), balance(chain, ALICE.pubkey()) * 2)
     assert not send(chain, signed(chain, [too_much], [ALICE])).success
-    assert svm(chain).transaction_count() == 2  # a failed transaction is counted too
+    assert chain.svm.transaction_count() == 2  # a failed transaction is counted too
     chain.restart()
-    assert svm(chain).transaction_count() == 2
+    assert chain.svm.transaction_count() == 2
