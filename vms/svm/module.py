@@ -534,6 +534,8 @@ class SvmModule(Module):
             writable = [*writable, *([True] * len(loaded[0])), *([False] * len(loaded[1]))]
         balance = self.svm.get_balance
         pre_balances = tuple([balance(key) or 0 for key in keys])
+        tokens = not _TOKEN_PROGRAMS.isdisjoint(key_bytes)  # only these move token balances
+        pre_tokens = self._token_balances(keys) if tokens else []
         self._touched.update(compress(key_bytes, writable))  # before: whatever LiteSVM does stays
         outcome = self._send(tx, verified)
         failed = isinstance(outcome, FailedTransactionMetadata)
@@ -563,6 +565,8 @@ class SvmModule(Module):
                 "data": base64.b64encode(data).decode(),
             },
         }
+        if tokens:
+            details["token_balances"] = [pre_tokens, self._token_balances(keys)]
         record: _Record = (
             signature,
             details,
@@ -816,6 +820,43 @@ class SvmModule(Module):
             error = f"codespace: {result.codespace}, code: {result.code}: {result.log}"
         return DeliveryResult(False, gas_used=result.gas_used, error=error, tx_hash=signature)
 
+    def _token_balances(self, keys: Sequence[Pubkey]) -> list[list[Any]]:
+        """Solana's token balances of a transaction's accounts, as they are now: ``[index, mint,
+        owner, token program, amount (text), decimals]`` for each initialized SPL Token or
+        Token-2022 account among ``keys`` whose mint can be read."""
+        out: list[list[Any]] = []
+        decimals_of: dict[bytes, int | None] = {}
+        get_account = self.svm.get_account
+        for index, key in enumerate(keys):
+            account = get_account(key)
+            if account is None:
+                continue
+            program = bytes(account.owner)
+            if program not in _TOKEN_PROGRAMS:
+                continue
+            data = bytes(account.data)
+            if not _is_token_account(program, data) or data[_TOKEN_STATE_OFFSET] == 0:
+                continue
+            mint = data[:32]
+            if mint not in decimals_of:
+                decimals_of[mint] = self._mint_decimals(mint)
+            decimals = decimals_of[mint]
+            if decimals is not None:
+                amount = str(int.from_bytes(data[64:72], "little"))
+                owner = key_text(data[32:64])
+                out.append([index, key_text(mint), owner, key_text(program), amount, decimals])
+        return out
+
+    def _mint_decimals(self, mint: bytes) -> int | None:
+        """An initialized SPL Token or Token-2022 mint's decimals; None for anything else."""
+        account = self.svm.get_account(Pubkey.from_bytes(mint))
+        if account is None or bytes(account.owner) not in _TOKEN_PROGRAMS:
+            return None
+        data = bytes(account.data)
+        if len(data) < _MINT_LEN or not data[_MINT_DECIMALS_OFFSET + 1]:
+            return None
+        return data[_MINT_DECIMALS_OFFSET]
+
     def _loaded_addresses(
         self, lookups: Sequence[Any]
     ) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
@@ -1045,7 +1086,29 @@ _RECORD_V2 = 2
 # length (u32), the account indexes, the data
 _INNER_GROUP = struct.Struct("<BH")
 _INNER_INSTRUCTION = struct.Struct("<BBHI")
-_NO_EXTRA = (None, None, None, None, None)
+_NO_EXTRA = (None, None, None, None, None, None)
+_TOKEN_PROGRAMS = frozenset(
+    bytes(Pubkey.from_string(program))
+    for program in (
+        "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",  # SPL Token
+        "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb",  # Token-2022
+    )
+)
+_TOKEN_2022_PROGRAM = bytes(Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"))
+_TOKEN_ACCOUNT_LEN = 165  # spl-token Account::LEN
+_TOKEN_STATE_OFFSET = 108  # AccountState: 0 uninitialized, 1 initialized, 2 frozen
+_MINT_LEN = 82  # spl-token Mint::LEN
+_MINT_DECIMALS_OFFSET = 44  # then is_initialized
+
+
+def _is_token_account(program: bytes, data: bytes) -> bool:
+    """SPL Token's 165-byte account; Token-2022's may be longer, its account type byte (at 165)
+    then 2 (an account)."""
+    if len(data) == _TOKEN_ACCOUNT_LEN:
+        return True
+    return program == _TOKEN_2022_PROGRAM and len(data) > _TOKEN_ACCOUNT_LEN and data[165] == 2
+
+
 _ORDER = struct.Struct(">QI")
 
 
@@ -1132,6 +1195,7 @@ def encode_record(record: _Record) -> bytes:
         details["return_data"],
         details.get("crossvm_message_ids"),
         None if loaded is None else [[key.hex() for key in keys] for keys in loaded],
+        details.get("token_balances"),
     )
     head = _RECORD_HEAD_V2.pack(
         _RECORD_V2,
@@ -1184,10 +1248,11 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
     if inner_size is not None:
         inner = decode_inner_instructions(raw[offset : offset + inner_size])
         offset += inner_size
-    err = error_json = return_data = message_ids = loaded = None
-    if offset < len(raw):  # four values before loaded addresses were kept
+    err = error_json = return_data = message_ids = loaded = tokens = None
+    if offset < len(raw):  # four values before loaded addresses and token balances were kept
         err, error_json, return_data, message_ids, *rest = json.loads(raw[offset:])
         loaded = rest[0] if rest else None
+        tokens = rest[1] if len(rest) > 1 else None
     record: dict[str, Any] = {"block_time": block_time, "compute_units": units}
     if message_ids is not None:  # the keys in sorted order, as the JSON records had them
         record["crossvm_message_ids"] = message_ids
@@ -1204,10 +1269,13 @@ def decode_record(signature: bytes, raw: bytes) -> dict[str, Any]:
             "writable": [key_text(bytes.fromhex(key)) for key in loaded[0]],
             "readonly": [key_text(bytes.fromhex(key)) for key in loaded[1]],
         }
+    record |= {"logs": logs, "post_balances": balances[count:]}
+    if tokens is not None:  # a transaction that named a token program
+        record["post_token_balances"] = tokens[1]
+    record["pre_balances"] = balances[:count]
+    if tokens is not None:
+        record["pre_token_balances"] = tokens[0]
     record |= {
-        "logs": logs,
-        "post_balances": balances[count:],
-        "pre_balances": balances[:count],
         "return_data": return_data,
         "signature": str(Signature.from_bytes(signature)),
         "slot": slot,

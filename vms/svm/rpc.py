@@ -37,11 +37,9 @@ signer, source}``, instructions and inner instructions parsed by ``vms.svm.parse
 ``getBlock`` also takes ``transactionDetails: "accounts"`` (signatures, parsed account keys and
 Solana's short meta); with ``rewards: false`` a transaction's ``meta.rewards`` is null.
 
-Known limits: ``base64+zstd`` is refused; ``preBalances``/``postBalances`` are the record's;
-``preTokenBalances``/``postTokenBalances`` are ``[]``
-(the records keep no token balances); ``simulateTransaction`` ignores ``accounts``
-(``accounts: null``). ``getSignaturesForAddress`` indexes the static account
-keys of each transaction (not addresses loaded from lookup tables); ``getBlock`` knows the blocks
+``preBalances``/``postBalances`` and ``preTokenBalances``/``postTokenBalances`` are the
+record's (``SvmModule`` keeps both, and the loaded addresses). Known limits: ``base64+zstd`` is
+refused; ``simulateTransaction`` ignores ``accounts`` (``accounts: null``); ``getBlock`` knows the blocks
 committed since the block index exists and answers ``rewards: []``; ``getProgramAccounts`` scans
 the committed accounts.
 
@@ -1068,6 +1066,21 @@ def _slot(value: Any, what: str = "slot") -> int:
     return value
 
 
+def _token_balances_json(entries: Any) -> list[dict[str, Any]]:
+    """Recorded token balances (``[index, mint, owner, program, amount, decimals]`` each) as
+    Solana's ``UiTransactionTokenBalance``."""
+    return [
+        {
+            "accountIndex": index,
+            "mint": mint,
+            "owner": owner,
+            "programId": program,
+            "uiTokenAmount": token_amount(int(amount), decimals),
+        }
+        for index, mint, owner, program, amount, decimals in entries or ()
+    ]
+
+
 def _is_token_account(program: Pubkey, data: bytes) -> bool:
     """SPL Token's 165-byte account; Token-2022's may be longer, its account type byte (at 165)
     then 2 (an account)."""
@@ -1390,8 +1403,8 @@ class _Recorded:
             meta["innerInstructions"] = _inner_instructions_json(record)
         meta |= {
             "logMessages": record["logs"],
-            "preTokenBalances": [],
-            "postTokenBalances": [],
+            "preTokenBalances": _token_balances_json(record.get("pre_token_balances")),
+            "postTokenBalances": _token_balances_json(record.get("post_token_balances")),
             "rewards": [] if rewards else None,
         }
         if encoding != "jsonParsed":
@@ -1417,8 +1430,8 @@ class _Recorded:
             "fee": self.record["fee"],
             "preBalances": self.record.get("pre_balances", []),
             "postBalances": self.record.get("post_balances", []),
-            "preTokenBalances": [],
-            "postTokenBalances": [],
+            "preTokenBalances": _token_balances_json(self.record.get("pre_token_balances")),
+            "postTokenBalances": _token_balances_json(self.record.get("post_token_balances")),
         }
         if rewards:
             meta["rewards"] = []
