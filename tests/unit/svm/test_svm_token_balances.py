@@ -4,11 +4,9 @@ after it, as Solana records them (kept with the transaction, so they survive a r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -31,13 +29,6 @@ from vms.svm.rpc import b58encode
 
 ALICE = solana_dev_keypair(0)
 BOB = solana_dev_keypair(1)
-
-
-@pytest.fixture
-def node(tmp_path: Path) -> Iterator[Node]:
-    node = Node(NodeConfig(home=tmp_path / "home", block_time=None))
-    yield node
-    node.close()
 
 
 def send(node: Node, instructions: list[Any], signers: list[Keypair], *, check: bool = True) -> str:
