@@ -173,6 +173,10 @@ def test_web3js_dapp_flow(node: str, instant_devnet: Devnet) -> None:
     unsigned = out["simulateUnsigned"]
     assert unsigned["err"] is None and unsigned["logs"] == SYSTEM_LOGS
     assert unsigned["unitsConsumed"] > 0 and unsigned["contextSlot"] == v0["slot"]
+    simulated = out["simulateAccounts"]  # web3.js reads the accounts the simulation left
+    assert simulated["err"] is None and simulated["lamports"] == simulated["before"] + 1
+    assert simulated["owner"] == "11111111111111111111111111111111"
+    assert simulated["data"] == ["", "base64"]
     signed = out["simulateSignedLegacy"]
     assert signed["err"] is None and signed["logs"] == SYSTEM_LOGS
     failing = out["simulateFailing"]

@@ -23,9 +23,12 @@ keypair of the genesis (``qorenode.genesis.solana_faucet_keypair``).
 ``simulateTransaction`` (``SvmModule.simulate_request``) takes Solana's ``sigVerify`` (default
 false: an unsigned transaction simulates; true: ``-32003`` for a bad signature),
 ``replaceRecentBlockhash`` (the latest blockhash instead, in ``replacementBlockhash``; with
-``sigVerify`` ``-32602``) and ``innerInstructions`` (jsonParsed as ``vms.svm.parsed`` parses:
-system, SPL Token / Token-2022, Associated Token Account, memo; otherwise partially decoded). An
-unknown or expired blockhash is ``err: "BlockhashNotFound"`` in the value.
+``sigVerify`` ``-32602``), ``innerInstructions`` (jsonParsed as ``vms.svm.parsed`` parses:
+system, SPL Token / Token-2022, Associated Token Account, memo; otherwise partially decoded) and
+``accounts: {addresses, encoding}`` (each address as the simulation left it, or as it is when the
+transaction did not write it; all ``null`` when the simulation failed; Solana's ``-32602`` for
+base58, more addresses than the transaction has keys, a malformed address). An unknown or expired
+blockhash is ``err: "BlockhashNotFound"`` in the value.
 
 ``getTransaction`` and ``getBlock`` take the encodings ``json`` (default), ``jsonParsed``,
 ``base64`` and ``base58``. ``json`` answers ``meta.innerInstructions`` as recorded (compiled, data
@@ -38,10 +41,13 @@ signer, source}``, instructions and inner instructions parsed by ``vms.svm.parse
 Solana's short meta); with ``rewards: false`` a transaction's ``meta.rewards`` is null.
 
 ``preBalances``/``postBalances`` and ``preTokenBalances``/``postTokenBalances`` are the
-record's (``SvmModule`` keeps both, and the loaded addresses). Known limits: ``base64+zstd`` is
-refused; ``simulateTransaction`` ignores ``accounts`` (``accounts: null``); ``getBlock`` knows the blocks
-committed since the block index exists and answers ``rewards: []``; ``getProgramAccounts`` scans
-the committed accounts.
+record's (``SvmModule`` keeps both, and the loaded addresses). Known limits: ``getBlock`` knows
+the blocks committed since the block index exists and answers ``rewards: []``;
+``getProgramAccounts`` scans the committed accounts.
+
+Account encodings everywhere an account is answered: ``base58`` (``binary``; data up to 128 bytes),
+``base64``, ``base64+zstd`` (one zstd frame, what Solana's Rust ``RpcClient`` and so the Solana CLI
+ask for) and ``jsonParsed`` (SPL Token mints and token accounts; other data as base64).
 
 Blocks and the schedule: ``getBlockTime``, ``getBlocks`` and ``getBlocksWithLimit`` read the
 ``block/`` records (an unknown slot ``-32004`` "Block not available for slot N", as ``getBlock``;
@@ -88,9 +94,10 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import zstandard
 from solders.account import Account
 from solders.compute_budget import set_compute_unit_limit
 from solders.hash import Hash
@@ -271,6 +278,31 @@ def _error_text(err: Any) -> str:
     return texts.get(str(err), str(err))
 
 
+def _simulation_accounts(config: Any, key_count: int) -> tuple[list[Pubkey], str] | None:
+    """simulateTransaction's ``accounts: {addresses, encoding}`` (default base64) checked as
+    Solana checks it; None when not asked for."""
+    if config is None:
+        return None
+    if not isinstance(config, Mapping):
+        raise invalid_params("Invalid params: accounts must be {addresses, encoding}")
+    encoding = config.get("encoding") or "base64"
+    if encoding in ("binary", "base58"):
+        raise invalid_params("base58 encoding not supported")
+    if encoding not in ("base64", "base64+zstd", "jsonParsed"):
+        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
+    addresses = config.get("addresses", [])
+    if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
+        raise invalid_params("Invalid params: accounts.addresses must be a list of pubkeys")
+    if len(addresses) > key_count:
+        raise invalid_params(f"Too many accounts provided; max {key_count}")
+    return [parse_pubkey(address) for address in addresses], encoding
+
+
+def _zstd_compress(data: bytes) -> bytes:
+    """One zstd frame of ``data`` (its size in the header), as Solana's ``base64+zstd`` carries."""
+    return zstandard.ZstdCompressor().compress(data)
+
+
 def encode_account(
     account: Account | None,
     cfg: dict[str, Any],
@@ -319,8 +351,8 @@ def encode_account(
         encoded = text if encoding in (None, "binary") else [text, "base58"]
     elif encoding in ("base64", "jsonParsed"):  # data without a parser: base64
         encoded = [base64.b64encode(data).decode(), "base64"]
-    elif encoding == "base64+zstd":
-        raise invalid_params("Invalid params: base64+zstd encoding is not supported by this node")
+    elif encoding == "base64+zstd":  # what Solana's Rust RpcClient (the CLI) asks for
+        encoded = [base64.b64encode(_zstd_compress(data)).decode(), "base64+zstd"]
     else:
         raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
     return {
@@ -516,6 +548,11 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             raise invalid_params(f"failed to deserialize transaction: {exc}") from None
         if sig_verify and not all(tx.verify_with_results()):
             raise SolanaRpcError("Transaction signature verification failure", rpc_code=-32003)
+        lookups = getattr(tx.message, "address_table_lookups", [])
+        key_count = len(tx.message.account_keys) + sum(
+            len(lookup.writable_indexes) + len(lookup.readonly_indexes) for lookup in lookups
+        )
+        wanted = _simulation_accounts(cfg.get("accounts"), key_count)
 
         def value() -> dict[str, Any]:
             # run on the state as it is, nothing kept, no signature check (done above if asked)
@@ -536,8 +573,12 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
                 "innerInstructions": None,
                 "replacementBlockhash": replacement,
             }
+            if wanted is not None:
+                result["accounts"] = [None] * len(wanted[0])
             if simulation.outcome is None:  # refused before it ran (its blockhash, a replay)
                 return result
+            if wanted is not None and simulation.err is None:
+                result["accounts"] = simulated_accounts(simulation.outcome.post_accounts(), *wanted)
             meta = simulation.outcome.meta()
             data = meta.return_data()
             if data is not None and bytes(data.data):
@@ -554,6 +595,22 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             return result
 
         return await read(value)
+
+    def simulated_accounts(
+        post: list[tuple[Pubkey, Account]], addresses: list[Pubkey], encoding: str
+    ) -> list[dict[str, Any] | None]:
+        """``addresses`` as a simulation left them (``post``: the accounts it wrote), the others
+        as they are; token accounts parse against the simulated mints too (on the worker)."""
+        written = dict(post)
+
+        def account(key: Pubkey) -> Account | None:
+            return written[key] if key in written else svm.account(bytes(key))
+
+        def decimals(mint: Pubkey) -> tuple[Pubkey, int]:
+            return mint_decimals(mint, account)
+
+        cfg = {"encoding": encoding}
+        return [encode_account(account(key), cfg, mint_decimals=decimals) for key in addresses]
 
     async def get_signature_statuses(signatures: Any, config: Any = None) -> dict[str, Any]:
         parse_config(config)
@@ -939,11 +996,14 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
 
     # -- SPL Token ------------------------------------------------------------------------------
 
-    def mint_decimals(mint: Pubkey) -> tuple[Pubkey, int]:
-        """(the mint's token program, its decimals) (a worker call)."""
+    def mint_decimals(
+        mint: Pubkey, read: Callable[[Pubkey], Account | None] | None = None
+    ) -> tuple[Pubkey, int]:
+        """(the mint's token program, its decimals) (a worker call); ``read`` reads the mint
+        instead of the committed state (a simulation's)."""
         if mint == NATIVE_MINT:
             return TOKEN_PROGRAM, 9
-        account = svm.account(bytes(mint))
+        account = read(mint) if read is not None else svm.account(bytes(mint))
         if account is None:
             raise invalid_params("Invalid param: could not find mint")
         data = bytes(account.data)

@@ -348,6 +348,21 @@ async function dapp() {
     const result = await connection.simulateTransaction(tx, { sigVerify: false });
     return { ...result.value, contextSlot: result.context.slot };
   });
+  out.simulateAccounts = await run('simulateTransaction accounts', async () => {
+    const { blockhash } = await connection.getLatestBlockhash();
+    const message = new TransactionMessage({
+      payerKey: dev.publicKey,
+      recentBlockhash: blockhash,
+      instructions: [SystemProgram.transfer({ fromPubkey: dev.publicKey, toPubkey: recipient.publicKey, lamports: 1 })],
+    }).compileToV0Message();
+    const before = await connection.getBalance(recipient.publicKey);
+    const result = await connection.simulateTransaction(new VersionedTransaction(message), {
+      sigVerify: false,
+      accounts: { encoding: 'base64', addresses: [recipient.publicKey.toBase58()] },
+    });
+    const [account] = result.value.accounts;
+    return { err: result.value.err, before, lamports: account.lamports, owner: account.owner, data: account.data };
+  });
   out.simulateSignedLegacy = await run('simulateTransaction signed legacy (sigVerify)', async () => {
     const result = await connection.simulateTransaction(transfer(dev.publicKey, recipient.publicKey, 7), [dev]);
     return result.value;
