@@ -10,9 +10,12 @@ block is final at once):
     getSignatureStatuses getTransaction requestAirdrop getProgramAccounts
     getSignaturesForAddress getBlock getBlockTime getBlocks getBlocksWithLimit
     getFirstAvailableBlock minimumLedgerSlot getEpochSchedule getRecentPrioritizationFees
-    getTokenAccountsByOwner getTokenAccountBalance getSlotLeader getSlotLeaders getIdentity
-    getBlockProduction getSupply getLargestAccounts getInflationGovernor getInflationRate
-    getStakeMinimumDelegation getVoteAccounts
+    getTokenAccountsByOwner getTokenAccountsByDelegate getTokenAccountBalance getTokenSupply
+    getTokenLargestAccounts getSlotLeader getSlotLeaders getLeaderSchedule getIdentity
+    getClusterNodes getBlockProduction getRecentPerformanceSamples getMaxRetransmitSlot
+    getMaxShredInsertSlot getHighestSnapshotSlot getBlockCommitment getSupply getLargestAccounts
+    getInflationGovernor getInflationRate getInflationReward getStakeMinimumDelegation
+    getVoteAccounts
 
 Errors follow Solana's: undecodable input ``-32602``; a signature that does not verify ``-32003``
 "Transaction signature verification failure"; a preflight failure ``-32002`` "Transaction
@@ -74,8 +77,24 @@ address); ``nonCirculating`` is ``[]``. ``getInflationGovernor`` and ``getInflat
 devnet mints nothing (Solana's ``Inflation::new_disabled``: every rate 0.0). ``getVoteAccounts``:
 no vote accounts (``{"current": [], "delinquent": []}``). ``getStakeMinimumDelegation``: 1 SOL,
 what LiteSVM's stake program enforces (its ``GetMinimumDelegation`` answers it: all features are
-on, as on solana-test-validator). ``getClusterNodes`` is not served (the handlers do not know the
-addresses the servers bound).
+on, as on solana-test-validator). ``getInflationReward(addresses, {epoch?})``: ``null`` for each
+address (no rewards; Agave sets no limit on the count); an ``epoch`` whose rewards block (the next
+epoch's first slot) is not made yet is Agave's ``-32004``. ``getBlockCommitment(slot)``:
+``{"commitment": null, "totalStake": 0}`` (no votes behind any block, no stake).
+
+The node as its own cluster: ``getClusterNodes`` answers one node, the identity, Agave's
+``RpcContactInfo`` with every socket ``null`` (no gossip, TPU, TVU; ``rpc`` and ``pubsub`` too:
+the handlers see ``NodeServices``, which does not carry the addresses the servers bound),
+``version`` ``API_VERSION``, ``featureSet`` ``FEATURE_SET``, ``shredVersion`` 0.
+``getLeaderSchedule(slot?, {identity?})`` (the config may come first): ``{<identity>: [0 ..
+SLOTS_PER_EPOCH - 1]}`` for the epoch of the slot (default the latest), ``null`` past the next
+epoch (as ``getSlotLeaders``), ``{}`` for another identity. ``getRecentPerformanceSamples(limit?)``
+(at most 720, Agave's ``-32602`` "Invalid limit; max 720" above): one sample per recorded block,
+newest first: ``numTransactions`` = ``numNonVoteTransactions`` = its transactions (no votes),
+``numSlots`` 1, ``samplePeriodSecs`` its block time minus the block before's (at least 1, a block
+is a second after its parent at least; 0 for the first recorded; capped at the u16 maximum).
+``getMaxRetransmitSlot`` and ``getMaxShredInsertSlot``: the latest slot. ``getHighestSnapshotSlot``:
+Agave's ``-32008`` "No snapshot" (the devnet takes none).
 
 SPL Token: ``getTokenAccountsByOwner(owner, {mint} | {programId}, config)`` scans the committed
 accounts of SPL Token or Token-2022 (``programId`` must be one of them; a ``mint`` must exist and
@@ -84,9 +103,20 @@ type byte at 165 is 2) with the owner at bytes 32..64 and the mint at 0..32; enc
 ``getAccountInfo`` (base58 refuses the 165 bytes as Solana does). ``jsonParsed`` account data
 (every account method) parses mints (82 bytes) and plain 165-byte token accounts as Solana's
 ``spl-token``/``spl-token-2022`` ``mint``/``account`` (Token-2022 extensions, and any data with a
-``dataSlice``, fall back to base64). ``getTokenAccountBalance`` answers Solana's ``UiTokenAmount`` (``amount``
-as a string, the mint's ``decimals`` from its byte 44, ``uiAmount``, ``uiAmountString``) with
-Solana's ``-32602`` messages for a missing account, not a token account, a missing mint.
+``dataSlice``, fall back to base64). ``getTokenAccountsByDelegate(delegate, {mint} | {programId},
+config)`` is the same scan (one shared helper) matching the delegate instead: ``COption<Pubkey>``
+at 72..108 (u32 tag 1 at 72, the key at 76). Both keep initialized accounts only (state byte 108),
+as Agave's token account state filter. ``getTokenAccountBalance`` answers Solana's
+``UiTokenAmount`` (``amount`` as a string, the mint's ``decimals`` from its byte 44, ``uiAmount``,
+``uiAmountString``) with Solana's ``-32602`` messages for a missing account, not a token account,
+a missing mint. ``getTokenSupply(mint)``: the mint's supply (bytes 36..44) as a ``UiTokenAmount``,
+with Agave's messages "could not find account", "not a Token mint" (another owner), "mint could
+not be unpacked". ``getTokenLargestAccounts(mint)``: the 20 token accounts of the mint with the
+most tokens, each ``{address, amount, decimals, uiAmount, uiAmountString}``, by amount then
+address, both descending (Agave's order). A mint that a token program owns but that is not an
+initialized mint is "Token mint could not be unpacked" wherever a mint is read (Agave checks its
+data before its owner, so an account of another program is "not a Token mint" here, "Token mint
+could not be unpacked" there).
 """
 
 from __future__ import annotations
@@ -145,7 +175,10 @@ MAX_BLOCKS_RANGE = 500_000  # Solana's limit on getBlocks' range and getBlocksWi
 MAX_PRIORITIZATION_FEE_ACCOUNTS = 128
 BLOCK_DETAILS = ("full", "accounts", "signatures", "none")
 MAX_SLOT_LEADERS = 5000  # Solana's limit on getSlotLeaders
-LARGEST_ACCOUNTS = 20  # getLargestAccounts answers the 20 largest, as Solana
+LARGEST_ACCOUNTS = 20  # getLargestAccounts and getTokenLargestAccounts answer 20, as Solana
+PERFORMANCE_SAMPLES_LIMIT = 720  # Solana's limit on getRecentPerformanceSamples
+MAX_SAMPLE_PERIOD_SECS = 2**16 - 1  # a performance sample's period is a u16
+SHRED_VERSION = 0  # getClusterNodes: the devnet makes no shreds
 STAKE_MINIMUM_DELEGATION = 10**9  # 1 SOL: what the SVM's stake program enforces (all features on)
 TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
@@ -153,7 +186,12 @@ TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
 NATIVE_MINT = Pubkey.from_string("So11111111111111111111111111111111111111112")
 TOKEN_ACCOUNT_LEN = 165  # spl-token Account::LEN
 MINT_LEN = 82  # spl-token Mint::LEN
+MINT_SUPPLY_OFFSET = 36  # u64 LE, then the decimals
 MINT_DECIMALS_OFFSET = 44
+MULTISIG_LEN = 355  # spl-token Multisig::LEN: never a mint nor an account
+ACCOUNT_TYPE_MINT = 1  # Token-2022's account type byte (at 165) of a mint with extensions
+DELEGATE_OFFSET = 72  # a token account's delegate: COption<Pubkey> (u32 LE tag, then the key)
+TOKEN_ACCOUNT_STATE_OFFSET = 108  # 0 uninitialized, 1 initialized, 2 frozen
 
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -994,6 +1032,119 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         _flag(cfg, "keepUnstakedDelinquents")
         return {"current": [], "delinquent": []}  # the devnet has no validators that vote
 
+    # -- the node as a cluster: contact info, leader schedule, samples, snapshots -----------------
+
+    async def get_cluster_nodes() -> list[dict[str, Any]]:
+        # the handlers see NodeServices, which does not carry the addresses the servers bound:
+        # rpc and pubsub are null, as Agave answers a node that does not advertise them
+        sockets = (
+            "gossip",
+            "tvu",
+            "tpu",
+            "tpuQuic",
+            "tpuForwards",
+            "tpuForwardsQuic",
+            "tpuVote",
+            "serveRepair",
+            "rpc",
+            "pubsub",
+        )
+        return [
+            {
+                "pubkey": str(faucet.pubkey()),
+                **dict.fromkeys(sockets),
+                "version": API_VERSION,
+                "featureSet": FEATURE_SET,
+                "shredVersion": SHRED_VERSION,
+            }
+        ]
+
+    async def get_leader_schedule(
+        slot_or_config: Any = None, config: Any = None
+    ) -> dict[str, list[int]] | None:
+        slot: Any = None
+        if isinstance(slot_or_config, dict):  # getLeaderSchedule(config): it wins, as on Agave
+            config = slot_or_config
+        else:
+            slot = slot_or_config
+        cfg = parse_config(config)
+        identity = cfg.get("identity")
+        if identity is not None:
+            parse_pubkey(identity)
+        wanted = None if slot is None else _slot(slot)
+        latest: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
+        epoch = (latest if wanted is None else wanted) // SLOTS_PER_EPOCH
+        if epoch > latest // SLOTS_PER_EPOCH + 1:  # known for this epoch and the next only
+            return None
+        leader = str(faucet.pubkey())
+        if identity is not None and identity != leader:
+            return {}
+        return {leader: list(range(SLOTS_PER_EPOCH))}  # the node leads every slot
+
+    async def get_recent_performance_samples(limit: Any = None) -> list[dict[str, Any]]:
+        count = PERFORMANCE_SAMPLES_LIMIT if limit is None else _slot(limit, "limit")
+        if count > PERFORMANCE_SAMPLES_LIMIT:
+            raise invalid_params(f"Invalid limit; max {PERFORMANCE_SAMPLES_LIMIT}")
+
+        def samples() -> list[dict[str, Any]]:
+            """One sample per block, newest first; the period is the time since the block
+            before it (0 for the first one recorded)."""
+            if count == 0:
+                return []
+            heights = svm.recent_block_heights(count + 1)  # one more: the oldest one's period
+            blocks = {height: svm.block(height) for height in heights}
+            out = []
+            for height in reversed(heights[-count:]):
+                block, before = blocks[height], blocks.get(height - 1)
+                assert block is not None  # listed as recorded
+                period = 0 if before is None else block["block_time"] - before["block_time"]
+                transactions = len(block["signatures"])
+                out.append(
+                    {
+                        "slot": svm.slot(height),
+                        "numTransactions": transactions,
+                        "numNonVoteTransactions": transactions,  # the devnet has no votes
+                        "numSlots": 1,
+                        "samplePeriodSecs": min(max(period, 0), MAX_SAMPLE_PERIOD_SECS),
+                    }
+                )
+            return out
+
+        newest_first: list[dict[str, Any]] = await node.run(samples)
+        return newest_first
+
+    async def get_highest_snapshot_slot() -> dict[str, Any]:
+        raise SolanaRpcError("No snapshot", rpc_code=-32008)  # the devnet takes no snapshots
+
+    async def get_latest_slot() -> int:
+        """``getMaxRetransmitSlot`` and ``getMaxShredInsertSlot``: the node makes every slot
+        itself, so the highest it has is the latest."""
+        slot: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
+        return slot
+
+    async def get_block_commitment(slot: Any) -> dict[str, Any]:
+        _slot(slot)
+        # no vote accounts, no stake: no block has votes behind it (Agave's answer for a block
+        # its commitment cache does not hold), and the total active stake is 0
+        return {"commitment": None, "totalStake": 0}
+
+    async def get_inflation_reward(addresses: Any, config: Any = None) -> list[None]:
+        if not isinstance(addresses, list):
+            raise invalid_params("Invalid params: expected an array of public keys")
+        for address in addresses:
+            parse_pubkey(address)
+        cfg = parse_config(config)
+        epoch = cfg.get("epoch")
+        if epoch is not None:
+            epoch = _slot(epoch, "epoch")
+            latest: int = await node.run(lambda: svm.slot(svm.latest_blockhash[1]))
+            rewards_slot = (epoch + 1) * SLOTS_PER_EPOCH  # an epoch's rewards: the next's first
+            if rewards_slot > latest:
+                raise SolanaRpcError(
+                    f"Block not available for slot {rewards_slot}", rpc_code=-32004
+                )
+        return [None] * len(addresses)  # the devnet pays no inflation rewards
+
     # -- SPL Token ------------------------------------------------------------------------------
 
     def mint_decimals(
@@ -1007,53 +1158,65 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         if account is None:
             raise invalid_params("Invalid param: could not find mint")
         data = bytes(account.data)
-        if account.owner not in TOKEN_PROGRAMS or len(data) < MINT_LEN:
+        if account.owner not in TOKEN_PROGRAMS:
             raise invalid_params("Invalid param: not a Token mint")
+        if not _unpacks_as_mint(data):
+            raise invalid_params("Invalid param: Token mint could not be unpacked")
         return account.owner, data[MINT_DECIMALS_OFFSET]
+
+    def token_accounts(
+        program: Pubkey | None, mint: Pubkey | None, matches: Callable[[bytes], bool]
+    ) -> list[tuple[Pubkey, Account]]:
+        """The committed, initialized token accounts of ``mint`` (under its program) or of
+        ``program`` whose data ``matches``, ascending by address (a worker call)."""
+        if mint is not None:
+            program = mint_decimals(mint)[0]
+        mint_key = None if mint is None else bytes(mint)
+        out = []
+        for pubkey, account in svm.committed_accounts():
+            if account.owner != program:
+                continue
+            data = bytes(account.data)
+            if (
+                _is_initialized_token_account(account.owner, data)
+                and (mint_key is None or data[:32] == mint_key)
+                and matches(data)
+            ):
+                out.append((pubkey, account))
+        return out
+
+    async def token_accounts_by(
+        token_filter: Any, config: Any, matches: Callable[[bytes], bool]
+    ) -> dict[str, Any]:
+        """What ``getTokenAccountsByOwner`` and ``getTokenAccountsByDelegate`` share: the token
+        accounts of the filter's mint or program whose data ``matches``, encoded as ``config``
+        asks, as ``{context, value: [{pubkey, account}]}``."""
+        cfg = parse_config(config)
+        program, mint = _token_accounts_filter(token_filter)
+        if cfg.get("encoding") != "jsonParsed":
+            account_json(None, cfg)  # refuses a bad encoding before reading
+
+        def value() -> list[dict[str, Any]]:
+            return [
+                {"pubkey": str(pubkey), "account": account_json(account, cfg)}
+                for pubkey, account in token_accounts(program, mint, matches)
+            ]
+
+        return await read(value)
 
     async def get_token_accounts_by_owner(
         owner: Any, token_filter: Any, config: Any = None
     ) -> dict[str, Any]:
         key = bytes(parse_pubkey(owner))
-        cfg = parse_config(config)
-        if (
-            not isinstance(token_filter, dict)
-            or len(token_filter) != 1
-            or not ({"mint", "programId"} & token_filter.keys())
-        ):
-            raise invalid_params(
-                'Invalid params: expected {"mint": <pubkey>} or {"programId": <pubkey>}'
-            )
-        mint: Pubkey | None = None
-        program: Pubkey | None = None
-        if "mint" in token_filter:
-            mint = parse_pubkey(token_filter["mint"])
-        else:
-            program = parse_pubkey(token_filter["programId"])
-            if program not in TOKEN_PROGRAMS:
-                raise invalid_params("Invalid param: unrecognized Token program id")
-        parsed = cfg.get("encoding") == "jsonParsed"
-        if not parsed:
-            account_json(None, cfg)  # refuses a bad encoding before reading
+        return await token_accounts_by(token_filter, config, lambda data: data[32:64] == key)
 
-        def value() -> list[dict[str, Any]]:
-            token_program = program
-            if mint is not None:
-                token_program = mint_decimals(mint)[0]
-            out = []
-            for pubkey, account in svm.committed_accounts():
-                data = bytes(account.data)
-                if (
-                    account.owner != token_program
-                    or not _is_token_account(account.owner, data)
-                    or data[32:64] != key
-                    or (mint is not None and data[:32] != bytes(mint))
-                ):
-                    continue
-                out.append({"pubkey": str(pubkey), "account": account_json(account, cfg)})
-            return out
-
-        return await read(value)
+    async def get_token_accounts_by_delegate(
+        delegate: Any, token_filter: Any, config: Any = None
+    ) -> dict[str, Any]:
+        key = bytes(parse_pubkey(delegate))
+        return await token_accounts_by(
+            token_filter, config, lambda data: _coption(data, DELEGATE_OFFSET, 32) == key
+        )
 
     async def get_token_account_balance(pubkey: Any, config: Any = None) -> dict[str, Any]:
         parse_config(config)
@@ -1070,6 +1233,43 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
                 raise invalid_params("Invalid param: not a v2.0 Token account")
             decimals = mint_decimals(Pubkey.from_bytes(data[:32]))[1]
             return token_amount(int.from_bytes(data[64:72], "little"), decimals)
+
+        return await read(value)
+
+    async def get_token_supply(mint: Any, config: Any = None) -> dict[str, Any]:
+        parse_config(config)
+        key = bytes(parse_pubkey(mint))
+
+        def value() -> dict[str, Any]:
+            account = svm.account(key)  # read as it is: the native mint's account too
+            if account is None:
+                raise invalid_params("Invalid param: could not find account")
+            if account.owner not in TOKEN_PROGRAMS:
+                raise invalid_params("Invalid param: not a Token mint")
+            data = bytes(account.data)
+            if not _unpacks_as_mint(data):
+                raise invalid_params("Invalid param: mint could not be unpacked")
+            supply = int.from_bytes(data[MINT_SUPPLY_OFFSET:MINT_DECIMALS_OFFSET], "little")
+            return token_amount(supply, data[MINT_DECIMALS_OFFSET])
+
+        return await read(value)
+
+    async def get_token_largest_accounts(mint: Any, config: Any = None) -> dict[str, Any]:
+        parse_config(config)
+        key = parse_pubkey(mint)
+
+        def value() -> list[dict[str, Any]]:
+            decimals = mint_decimals(key)[1]
+            balances = [
+                (int.from_bytes(bytes(account.data)[64:72], "little"), bytes(pubkey))
+                for pubkey, account in token_accounts(None, key, lambda _: True)
+            ]
+            # Agave keeps the largest (amount, address) pairs: a tie puts the higher address first
+            balances.sort(reverse=True)
+            return [
+                {"address": str(Pubkey.from_bytes(address)), **token_amount(amount, decimals)}
+                for amount, address in balances[:LARGEST_ACCOUNTS]
+            ]
 
         return await read(value)
 
@@ -1103,7 +1303,10 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         "getBlocksWithLimit": get_blocks_with_limit,
         "getRecentPrioritizationFees": get_recent_prioritization_fees,
         "getTokenAccountsByOwner": get_token_accounts_by_owner,
+        "getTokenAccountsByDelegate": get_token_accounts_by_delegate,
         "getTokenAccountBalance": get_token_account_balance,
+        "getTokenSupply": get_token_supply,
+        "getTokenLargestAccounts": get_token_largest_accounts,
         "getSlotLeader": get_slot_leader,
         "getIdentity": get_identity,
         "getSlotLeaders": get_slot_leaders,
@@ -1115,6 +1318,14 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         "getStakeMinimumDelegation": get_stake_minimum_delegation,
         "getVoteAccounts": get_vote_accounts,
         "minimumLedgerSlot": get_first_available_block,
+        "getClusterNodes": get_cluster_nodes,
+        "getLeaderSchedule": get_leader_schedule,
+        "getRecentPerformanceSamples": get_recent_performance_samples,
+        "getHighestSnapshotSlot": get_highest_snapshot_slot,
+        "getMaxRetransmitSlot": get_latest_slot,
+        "getMaxShredInsertSlot": get_latest_slot,
+        "getBlockCommitment": get_block_commitment,
+        "getInflationReward": get_inflation_reward,
     }
     for name, handler in methods.items():
         api.rpc_method("", name, handler)
@@ -1147,6 +1358,53 @@ def _is_token_account(program: Pubkey, data: bytes) -> bool:
     if len(data) == TOKEN_ACCOUNT_LEN:
         return True
     return program == TOKEN_2022_PROGRAM and len(data) > TOKEN_ACCOUNT_LEN and data[165] == 2
+
+
+def _is_initialized_token_account(program: Pubkey, data: bytes) -> bool:
+    """Agave's token account state filter: a token account (not a multisig's 355 bytes) whose
+    state (byte 108) is not uninitialized."""
+    return (
+        len(data) != MULTISIG_LEN
+        and _is_token_account(program, data)
+        and data[TOKEN_ACCOUNT_STATE_OFFSET] != 0
+    )
+
+
+def _unpacks_as_mint(data: bytes) -> bool:
+    """Token-2022's ``StateWithExtensions::<Mint>::unpack``, which Agave reads both programs'
+    mints with: an initialized 82-byte mint with valid ``COption`` tags, or a longer one (not a
+    multisig's 355 bytes) whose bytes 82..165 are zero and whose account type (byte 165) is 1."""
+    if len(data) < MINT_LEN or len(data) == MULTISIG_LEN:
+        return False
+    tags = (int.from_bytes(data[offset : offset + 4], "little") for offset in (0, 46))
+    if data[MINT_DECIMALS_OFFSET + 1] != 1 or any(tag > 1 for tag in tags):  # is_initialized
+        return False
+    if len(data) == MINT_LEN:
+        return True
+    return (
+        len(data) > TOKEN_ACCOUNT_LEN
+        and not any(data[MINT_LEN:TOKEN_ACCOUNT_LEN])
+        and data[TOKEN_ACCOUNT_LEN] == ACCOUNT_TYPE_MINT
+    )
+
+
+def _token_accounts_filter(token_filter: Any) -> tuple[Pubkey | None, Pubkey | None]:
+    """``{"mint": <pubkey>}`` or ``{"programId": <pubkey>}`` (a token program) as (program,
+    mint), one of them None."""
+    if (
+        not isinstance(token_filter, dict)
+        or len(token_filter) != 1
+        or not ({"mint", "programId"} & token_filter.keys())
+    ):
+        raise invalid_params(
+            'Invalid params: expected {"mint": <pubkey>} or {"programId": <pubkey>}'
+        )
+    if "mint" in token_filter:
+        return None, parse_pubkey(token_filter["mint"])
+    program = parse_pubkey(token_filter["programId"])
+    if program not in TOKEN_PROGRAMS:
+        raise invalid_params("Invalid param: unrecognized Token program id")
+    return program, None
 
 
 def _coption(data: bytes, offset: int, size: int) -> bytes | None:
