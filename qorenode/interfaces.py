@@ -192,6 +192,10 @@ class NodeServices(Protocol):
     def pending_nonce(self, address: bytes) -> int:
         """Committed nonce plus the sender's transactions waiting in the mempool (worker side)."""
 
+    def bound_address(self, server: str) -> str | None:
+        """``host:port`` a server of the node listens on (``eth``, ``ws``, ``rest``, ``svm``,
+        ``svm_ws``); None when that server is not running (a node driven in-process)."""
+
 
 class ApiRegistry(Protocol):
     """The servers' registration surface; modules add their methods, routes and subscriptions."""

@@ -119,6 +119,10 @@ class Node:
     def pending_nonce(self, address: bytes) -> int:
         return self.composition.account_nonce(address) + self.mempool.pending_count(address)
 
+    def bound_address(self, server: str) -> str | None:
+        port = self.ports.get(server)
+        return None if port is None else f"{self.config.host}:{port}"
+
     # -- blocks ---------------------------------------------------------------------------------
 
     def produce_block(self) -> BlockNotice:

@@ -70,6 +70,12 @@ def test_cluster_methods(devnet: Devnet) -> None:
     assert epoch.epoch == 0 and epoch.slots_in_epoch == 432_000
     rent = svm_client_call(devnet, "get_minimum_balance_for_rent_exemption", 0).value
     assert rent > 0
+    # the node names its own JSON-RPC and PubSub servers, where clients reach them
+    (contact,) = svm_client_call(devnet, "get_cluster_nodes").value
+    assert f"http://{contact.rpc}" == url
+    assert f"ws://{contact.pubsub}" == devnet.svm_ws_url
+    assert contact.tpu is None and contact.gossip is None
+    assert str(contact.pubkey) == rpc(url, "getIdentity")["identity"]
 
 
 def test_airdrop_and_balance(devnet: Devnet) -> None:

@@ -83,8 +83,8 @@ epoch's first slot) is not made yet is Agave's ``-32004``. ``getBlockCommitment(
 ``{"commitment": null, "totalStake": 0}`` (no votes behind any block, no stake).
 
 The node as its own cluster: ``getClusterNodes`` answers one node, the identity, Agave's
-``RpcContactInfo`` with every socket ``null`` (no gossip, TPU, TVU; ``rpc`` and ``pubsub`` too:
-the handlers see ``NodeServices``, which does not carry the addresses the servers bound),
+``RpcContactInfo`` with ``rpc`` and ``pubsub`` the addresses the Solana servers listen on
+(``null`` for a node without servers) and every other socket ``null`` (no gossip, TPU, TVU),
 ``version`` ``API_VERSION``, ``featureSet`` ``FEATURE_SET``, ``shredVersion`` 0.
 ``getLeaderSchedule(slot?, {identity?})`` (the config may come first): ``{<identity>: [0 ..
 SLOTS_PER_EPOCH - 1]}`` for the epoch of the slot (default the latest), ``null`` past the next
@@ -1035,8 +1035,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     # -- the node as a cluster: contact info, leader schedule, samples, snapshots -----------------
 
     async def get_cluster_nodes() -> list[dict[str, Any]]:
-        # the handlers see NodeServices, which does not carry the addresses the servers bound:
-        # rpc and pubsub are null, as Agave answers a node that does not advertise them
+        # no gossip, no TPU, no repair: only the JSON-RPC and PubSub servers, where they run
         sockets = (
             "gossip",
             "tvu",
@@ -1046,13 +1045,13 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             "tpuForwardsQuic",
             "tpuVote",
             "serveRepair",
-            "rpc",
-            "pubsub",
         )
         return [
             {
                 "pubkey": str(faucet.pubkey()),
                 **dict.fromkeys(sockets),
+                "rpc": node.bound_address("svm"),
+                "pubsub": node.bound_address("svm_ws"),
                 "version": API_VERSION,
                 "featureSet": FEATURE_SET,
                 "shredVersion": SHRED_VERSION,
