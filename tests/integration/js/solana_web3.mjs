@@ -337,26 +337,25 @@ async function dapp() {
   );
 
   // -- simulateTransaction -------------------------------------------------------------------
-  out.simulateUnsigned = await run('simulateTransaction unsigned v0', async () => {
+  // an unsigned v0 transfer of 1 lamport from dev to the recipient (zero-byte signature)
+  const unsignedTransfer = async () => {
     const { blockhash } = await connection.getLatestBlockhash();
     const message = new TransactionMessage({
       payerKey: dev.publicKey,
       recentBlockhash: blockhash,
       instructions: [SystemProgram.transfer({ fromPubkey: dev.publicKey, toPubkey: recipient.publicKey, lamports: 1 })],
     }).compileToV0Message();
-    const tx = new VersionedTransaction(message); // zero-byte signature: unsigned
+    return new VersionedTransaction(message);
+  };
+  out.simulateUnsigned = await run('simulateTransaction unsigned v0', async () => {
+    const tx = await unsignedTransfer();
     const result = await connection.simulateTransaction(tx, { sigVerify: false });
     return { ...result.value, contextSlot: result.context.slot };
   });
   out.simulateAccounts = await run('simulateTransaction accounts', async () => {
-    const { blockhash } = await connection.getLatestBlockhash();
-    const message = new TransactionMessage({
-      payerKey: dev.publicKey,
-      recentBlockhash: blockhash,
-      instructions: [SystemProgram.transfer({ fromPubkey: dev.publicKey, toPubkey: recipient.publicKey, lamports: 1 })],
-    }).compileToV0Message();
+    const tx = await unsignedTransfer();
     const before = await connection.getBalance(recipient.publicKey);
-    const result = await connection.simulateTransaction(new VersionedTransaction(message), {
+    const result = await connection.simulateTransaction(tx, {
       sigVerify: false,
       accounts: { encoding: 'base64', addresses: [recipient.publicKey.toBase58()] },
     });
