@@ -41,7 +41,9 @@ answers the message as Solana's ``UiParsedMessage`` (``accountKeys`` as ``{pubke
 signer, source}``, instructions and inner instructions parsed by ``vms.svm.parsed``,
 ``addressTableLookups`` for v0) and leaves ``loadedAddresses`` out of ``meta``, as Solana does.
 ``getBlock`` also takes ``transactionDetails: "accounts"`` (signatures, parsed account keys and
-Solana's short meta); with ``rewards: false`` a transaction's ``meta.rewards`` is null.
+Solana's short meta); with ``rewards: false`` a transaction's ``meta.rewards`` is null. Its answer
+is built by ``load_block`` (on the worker) and ``block_json``, which the PubSub ``blockSubscribe``
+shares (``vms.svm.ws``).
 
 ``preBalances``/``postBalances`` and ``preTokenBalances``/``postTokenBalances`` are the
 record's (``SvmModule`` keeps both, and the loaded addresses). Known limits: ``getBlock`` knows
@@ -124,7 +126,8 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import zstandard
@@ -786,55 +789,13 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         cfg = parse_config(config)
         if not isinstance(slot, int) or isinstance(slot, bool) or slot < 0:
             raise invalid_params("Invalid params: the slot must be a u64")
-        encoding = _transaction_encoding(cfg)
-        details = cfg.get("transactionDetails") or "full"
-        if details not in BLOCK_DETAILS:
-            raise invalid_params(
-                f"Invalid params: unsupported transactionDetails {details!r}; "
-                f"supported: {', '.join(BLOCK_DETAILS)}"
-            )
-        max_version = _max_version(cfg)
-        rewards = cfg.get("rewards", True)
-        if not isinstance(rewards, bool):
-            raise invalid_params("Invalid params: rewards must be a boolean")
-
-        def fetch() -> tuple[dict[str, Any] | None, list[_Recorded]]:
-            block = svm.block(slot - svm.genesis_slot)
-            if block is None or details in ("signatures", "none"):
-                return block, []
-            records = [
-                svm.transaction(bytes(Signature.from_string(s))) for s in block["signatures"]
-            ]
-            return block, [_Recorded.load(svm, r) for r in records if r is not None]
-
-        block, recorded = await node.run(fetch)
+        options = BlockOptions.parse(cfg)
+        block: LoadedBlock | None = await node.run(
+            lambda: load_block(svm, slot, options.with_transactions)
+        )
         if block is None:
             raise SolanaRpcError(f"Block not available for slot {slot}", rpc_code=-32004)
-        result: dict[str, Any] = {
-            "blockHeight": slot - svm.genesis_slot,
-            "blockTime": block["block_time"],
-            "blockhash": block["blockhash"],
-            "parentSlot": block["parent_slot"],
-            "previousBlockhash": block["previous_blockhash"],
-        }
-        if details == "signatures":
-            result["signatures"] = list(block["signatures"])
-        elif details in ("full", "accounts"):
-            transactions = []
-            for item in recorded:
-                item.check_version(max_version)
-                if details == "full":
-                    transaction, meta = item.transaction(encoding), item.meta(encoding, rewards)
-                else:
-                    transaction, meta = item.accounts(rewards)
-                entry: dict[str, Any] = {"transaction": transaction, "meta": meta}
-                if max_version is not None:
-                    entry["version"] = item.version()
-                transactions.append(entry)
-            result["transactions"] = transactions
-        if rewards:
-            result["rewards"] = []
-        return result
+        return block_json(block, options)
 
     # -- block times, ranges and the schedule -------------------------------------------------
 
@@ -1595,6 +1556,109 @@ def _transaction_encoding(cfg: dict[str, Any]) -> str:
             f"supported: {', '.join(TRANSACTION_ENCODINGS)}"
         )
     return str(encoding)
+
+
+@dataclass(frozen=True)
+class BlockOptions:
+    """How a block is answered: ``getBlock``'s config, which ``blockSubscribe`` shares (its
+    rewards flag is named ``showRewards``)."""
+
+    encoding: str = "json"
+    details: str = "full"  # transactionDetails: one of BLOCK_DETAILS
+    rewards: bool = True
+    max_version: int | None = None
+
+    @classmethod
+    def parse(cls, cfg: dict[str, Any], rewards_key: str = "rewards") -> BlockOptions:
+        """Validate ``cfg`` as ``getBlock`` does (``-32602`` for a bad value); null is the
+        default, as Solana's optional fields."""
+        encoding = _transaction_encoding(cfg)
+        details = cfg.get("transactionDetails") or "full"
+        if details not in BLOCK_DETAILS:
+            raise invalid_params(
+                f"Invalid params: unsupported transactionDetails {details!r}; "
+                f"supported: {', '.join(BLOCK_DETAILS)}"
+            )
+        max_version = _max_version(cfg)
+        rewards = cfg.get(rewards_key)
+        if rewards is None:
+            rewards = True
+        if not isinstance(rewards, bool):
+            raise invalid_params(f"Invalid params: {rewards_key} must be a boolean")
+        return cls(str(encoding), str(details), rewards, max_version)
+
+    @property
+    def with_transactions(self) -> bool:
+        """The answer shows transactions, so their records must be loaded."""
+        return self.details in ("full", "accounts")
+
+
+@dataclass(frozen=True)
+class LoadedBlock:
+    """A committed block read for an answer: its ``block/`` record, its signatures and, when
+    asked for, its transactions' records (loaded on the worker; encoding them is not)."""
+
+    slot: int
+    height: int
+    record: dict[str, Any]
+    signatures: list[str]
+    transactions: list[_Recorded]
+
+    def only(self, signatures: Collection[str]) -> LoadedBlock:
+        """The block with only the transactions of ``signatures`` (a subscription's filter)."""
+        return replace(
+            self,
+            signatures=[s for s in self.signatures if s in signatures],
+            transactions=[t for t in self.transactions if t.record["signature"] in signatures],
+        )
+
+
+def load_block(svm: SvmModule, slot: int, with_transactions: bool) -> LoadedBlock | None:
+    """The block of ``slot`` (None if unknown), with its transactions' records if asked for; a
+    worker call: it reads the store and lookup tables."""
+    height = slot - svm.genesis_slot
+    record = svm.block(height)
+    if record is None:
+        return None
+    transactions: list[_Recorded] = []
+    if with_transactions:
+        for signature in record["signatures"]:
+            stored = svm.transaction(bytes(Signature.from_string(signature)))
+            if stored is not None:
+                transactions.append(_Recorded.load(svm, stored))
+    return LoadedBlock(slot, height, record, list(record["signatures"]), transactions)
+
+
+def block_json(block: LoadedBlock, options: BlockOptions) -> dict[str, Any]:
+    """``getBlock``'s answer (Solana's ``UiConfirmedBlock``) for ``block``; Solana's ``-32015``
+    for a v0 transaction when ``options`` have no ``maxSupportedTransactionVersion``."""
+    record = block.record
+    result: dict[str, Any] = {
+        "blockHeight": block.height,
+        "blockTime": record["block_time"],
+        "blockhash": record["blockhash"],
+        "parentSlot": record["parent_slot"],
+        "previousBlockhash": record["previous_blockhash"],
+    }
+    details, encoding, rewards = options.details, options.encoding, options.rewards
+    if details == "signatures":
+        result["signatures"] = list(block.signatures)
+    elif details in ("full", "accounts"):
+        transactions = []
+        for item in block.transactions:
+            item.check_version(options.max_version)
+            if details == "full":
+                transaction, meta = item.transaction(encoding), item.meta(encoding, rewards)
+            else:
+                transaction, meta = item.accounts(rewards)
+            entry: dict[str, Any] = {"transaction": transaction, "meta": meta}
+            if options.max_version is not None:
+                entry["version"] = item.version()
+            transactions.append(entry)
+        result["transactions"] = transactions
+    if rewards:
+        result["rewards"] = []
+    return result
 
 
 class _Recorded:
