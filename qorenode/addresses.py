@@ -14,6 +14,8 @@ class InvalidAddress(InvalidParams):
 
 def parse_address(text: str) -> bytes:
     """Parse a 0x-hex (20 bytes) or qor1 bech32 (20 or 32 bytes) address to raw bytes."""
+    if not isinstance(text, str):  # a JSON-RPC parameter can be anything
+        raise InvalidAddress(f"an address must be a string, got {type(text).__name__}")
     text = text.strip()
     if text.startswith(("0x", "0X")):
         try:

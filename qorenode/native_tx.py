@@ -23,6 +23,7 @@ from eth_keys.exceptions import BadSignature, ValidationError
 
 from qorenode.addresses import parse_address, to_bech32
 from qorenode.errors import (
+    InvalidParams,
     InvalidSignature,
     MalformedTransaction,
     NonceTooHigh,
@@ -264,10 +265,12 @@ class NativeTxModule(Module):
             return "0x" + (await node.submit(pending)).hex()
 
         async def get(hash_hex: str) -> Any:
+            if not isinstance(hash_hex, str):  # a JSON-RPC parameter can be anything
+                raise InvalidParams(f"invalid hash {hash_hex!r}: not a hex string")
             try:
                 tx_hash = bytes.fromhex(hash_hex.removeprefix("0x"))
             except ValueError:
-                raise MalformedTransaction(f"invalid hash {hash_hex!r}") from None
+                raise InvalidParams(f"invalid hash {hash_hex!r}") from None
             assert self._lookup is not None
             lookup = self._lookup
             record = await node.run(lambda: lookup(tx_hash))

@@ -24,6 +24,7 @@ import trio
 from qorenode import __version__
 from qorenode.app import BlockBuildError
 from qorenode.composition import Composition, compose
+from qorenode.errors import InvalidParams
 from qorenode.genesis import load_genesis
 from qorenode.interfaces import BlockNotice, PendingTx
 from qorenode.mempool import Mempool
@@ -125,17 +126,19 @@ class Node:
 
     # -- blocks ---------------------------------------------------------------------------------
 
-    def produce_block(self) -> BlockNotice:
+    def produce_block(self, timestamp: int | None = None) -> BlockNotice:
         """Build the next block from the mempool (worker thread); publish it to subscribers.
+        Its time is the clock's (at least a second after its parent's) unless ``timestamp``.
 
         If a transaction makes the block fail to build (a bug, not a failed transaction), the
         state is restored, that transaction is dropped and logged, and the block is built again.
         """
         if not self.worker.on_worker:
-            return self.worker.call(self.produce_block)
+            return self.worker.call(lambda: self.produce_block(timestamp))
         txs = self.mempool.take(self.composition.evm.block_gas_limit)
         while True:
-            timestamp = self.app.next_timestamp(int(self.config.clock()))
+            if timestamp is None:
+                timestamp = self.app.next_timestamp(int(self.config.clock()))
             try:
                 notice: BlockNotice = self.app.build_block(txs, timestamp)
                 break
@@ -154,9 +157,35 @@ class Node:
         """Instant mode: transactions wait, or the cross-VM queue holds messages."""
         return bool(len(self.mempool)) or self.app.has_pending_work()
 
-    def mine(self, blocks: int = 1) -> list[BlockNotice]:
-        """Produce ``blocks`` blocks now (from any thread)."""
-        return [self.produce_block() for _ in range(blocks)]
+    def mine(
+        self, blocks: int = 1, *, first_timestamp: int | None = None, interval: int | None = None
+    ) -> list[BlockNotice]:
+        """Produce ``blocks`` blocks now (from any thread). ``first_timestamp``: the first one's
+        time (after the latest block's, else ``InvalidParams``); ``interval``: seconds between
+        the blocks' times (else each takes the clock's)."""
+        if not self.worker.on_worker:
+            return self.worker.call(
+                lambda: self.mine(blocks, first_timestamp=first_timestamp, interval=interval)
+            )
+        latest = self.app.last_block
+        if first_timestamp is not None and latest and first_timestamp <= latest.timestamp:
+            raise InvalidParams(
+                f"timestamp {first_timestamp} is not after the latest block's {latest.timestamp}"
+            )
+        if interval is not None and interval < 1:
+            raise InvalidParams("interval must be at least 1 second (block times only increase)")
+        start = first_timestamp
+        if interval is not None and start is None:
+            start = self.app.next_timestamp(int(self.config.clock()))
+        notices: list[BlockNotice] = []
+        for index in range(blocks):
+            if interval is not None:
+                assert start is not None
+                timestamp: int | None = start + index * interval
+            else:
+                timestamp = first_timestamp if index == 0 else None
+            notices.append(self.produce_block(timestamp))
+        return notices
 
     async def _block_loop(self) -> None:
         block_time = self.config.block_time
@@ -183,9 +212,31 @@ class Node:
     # -- node-level API -------------------------------------------------------------------------
 
     def _register_node_api(self) -> None:
-        async def mine(blocks: Any = 1, *_: Any) -> str:
-            count = int(blocks, 16) if isinstance(blocks, str) else int(blocks)
-            await self.worker.run(lambda: self.mine(max(count, 1)))
+        async def anvil_mine(blocks: Any = None, interval: Any = None) -> str:
+            """anvil_mine(count?, interval?): ``count`` blocks (default 1), their times
+            ``interval`` seconds apart when given."""
+            count = 1 if blocks is None else _quantity(blocks, "block count")
+            seconds = None if interval is None else _quantity(interval, "interval")
+            if not 1 <= count <= MAX_MINED_BLOCKS:
+                raise InvalidParams(f"block count must be 1 to {MAX_MINED_BLOCKS}, got {count}")
+            await self.worker.run(lambda: self.mine(count, interval=seconds))
+            return "0x0"
+
+        async def evm_mine(options: Any = None) -> str:
+            """evm_mine(timestamp? | {timestamp?, blocks?}): one block (or ``blocks``), the
+            first at ``timestamp`` when given."""
+            timestamp: Any = options
+            blocks: Any = None
+            if isinstance(options, dict):
+                unknown = set(options) - {"timestamp", "blocks"}
+                if unknown:
+                    raise InvalidParams(f"unknown evm_mine options: {', '.join(sorted(unknown))}")
+                timestamp, blocks = options.get("timestamp"), options.get("blocks")
+            count = 1 if blocks is None else _quantity(blocks, "block count")
+            if not 1 <= count <= MAX_MINED_BLOCKS:
+                raise InvalidParams(f"block count must be 1 to {MAX_MINED_BLOCKS}, got {count}")
+            first = None if timestamp is None else _quantity(timestamp, "timestamp")
+            await self.worker.run(lambda: self.mine(count, first_timestamp=first))
             return "0x0"
 
         async def node_info() -> dict[str, Any]:
@@ -197,8 +248,8 @@ class Node:
                 "ports": self.ports,
             }
 
-        self.registry.rpc_method("evm", "mine", mine)
-        self.registry.rpc_method("anvil", "mine", mine)
+        self.registry.rpc_method("evm", "mine", evm_mine)
+        self.registry.rpc_method("anvil", "mine", anvil_mine)
         self.registry.rpc_method("qor", "nodeInfo", node_info)
 
     # -- servers --------------------------------------------------------------------------------
@@ -249,6 +300,25 @@ class Node:
         """Stop the worker and close the database (plyvel must be closed before exit)."""
         self.worker.stop()
         self.database.close()
+
+
+MAX_MINED_BLOCKS = 100_000
+"""The most blocks one evm_mine/anvil_mine call produces (the call holds the state worker)."""
+
+MAX_TIMESTAMP = 2**63 - 1
+
+
+def _quantity(value: Any, what: str) -> int:
+    """A JSON-RPC quantity as anvil takes it: a number or a 0x-hex string, not negative."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value[:2] in ("0x", "0X"):
+        with contextlib.suppress(ValueError):
+            number = int(value[2:], 16)
+    if number is None or not 0 <= number <= MAX_TIMESTAMP:
+        raise InvalidParams(f"invalid {what} {value!r}: a quantity (0x-hex or number) expected")
+    return number
 
 
 def banner(node: Node) -> str:

@@ -181,6 +181,19 @@ def case_wrong_params(devnet: Devnet, base: Baseline) -> None:
         response = rpc_raw(url, method, params)
         assert "error" in response, (method, params, response)
         assert_error(response["error"], INVALID_PARAMS, RPC_INVALID_PARAMS, "rpc", "invalid")
+    # the node's own methods: parameters of the wrong JSON type are refused as well
+    node_cases: list[tuple[str, Any]] = [
+        ("qor_getBalance", [{"address": DEV0.hex_address}]),
+        ("qor_getBalance", [12]),
+        ("qor_getTransaction", [None]),
+        ("qor_getTransaction", [["0x12"]]),
+        ("evm_mine", ["tomorrow"]),
+        ("anvil_mine", ["0xzz"]),
+    ]
+    for method, params in node_cases:
+        response = rpc_raw(url, method, params)
+        assert "error" in response, (method, params, response)
+        assert response["error"]["code"] == INVALID_PARAMS, (method, params, response)
 
 
 def case_unknown_account_block_filter(devnet: Devnet, base: Baseline) -> None:
