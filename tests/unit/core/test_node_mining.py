@@ -3,51 +3,28 @@ refusals of bad input, on an in-process node whose clock the test sets."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import trio
 
 from qorenode.node import MAX_MINED_BLOCKS, Node, NodeConfig
-from qorenode.rpc.jsonrpc import handle_request_body
+from tests.unit.nodekit import ManualClock, call
 
 CLOCK_START = 1_800_000_000  # after the genesis block's time
 
 
-class Clock:
-    """The node's wall clock, set by the test."""
-
-    def __init__(self) -> None:
-        self.now = float(CLOCK_START)
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(CLOCK_START)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def node(tmp_path: Path, clock: Clock) -> Iterator[Node]:
+def node(tmp_path: Path, clock: ManualClock) -> Iterator[Node]:
     node = Node(NodeConfig(home=tmp_path / "home", block_time=None, clock=clock))
     yield node
     node.close()
-
-
-def call(node: Node, method: str, *params: Any) -> dict[str, Any]:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-
-    async def main() -> bytes | None:
-        return await handle_request_body(body.encode(), node.registry)
-
-    out = trio.run(main)
-    assert out is not None
-    return dict(json.loads(out))
 
 
 def height(node: Node) -> int:
@@ -61,7 +38,7 @@ def timestamps(node: Node, first: int, last: int) -> list[int]:
     return [int(block["timestamp"], 16) for block in blocks]
 
 
-def test_anvil_mine_makes_the_blocks_asked_for(node: Node, clock: Clock) -> None:
+def test_anvil_mine_makes_the_blocks_asked_for(node: Node, clock: ManualClock) -> None:
     start = height(node)
     assert call(node, "anvil_mine")["result"] == "0x0"
     assert height(node) == start + 1
@@ -73,7 +50,7 @@ def test_anvil_mine_makes_the_blocks_asked_for(node: Node, clock: Clock) -> None
     assert times == list(range(times[0], times[0] + 6))
 
 
-def test_anvil_mine_spaces_the_blocks_by_the_interval(node: Node, clock: Clock) -> None:
+def test_anvil_mine_spaces_the_blocks_by_the_interval(node: Node, clock: ManualClock) -> None:
     clock.now = CLOCK_START + 500
     start = height(node)
     call(node, "anvil_mine", "0x3", "0xa")
@@ -84,7 +61,7 @@ def test_anvil_mine_spaces_the_blocks_by_the_interval(node: Node, clock: Clock) 
     ]
 
 
-def test_evm_mine_takes_a_timestamp_or_options(node: Node, clock: Clock) -> None:
+def test_evm_mine_takes_a_timestamp_or_options(node: Node, clock: ManualClock) -> None:
     start = height(node)
     target = CLOCK_START + 3600
     assert call(node, "evm_mine", target)["result"] == "0x0"

@@ -26,6 +26,7 @@ from qorenode.rpc.jsonrpc import handle_request_body
 from qorenode.rpc.registry import ApiRegistry
 from tests.fixtures.contracts import load_contract
 from tests.unit.core.chainkit import Chain, calldata, error_string, selector
+from tests.unit.nodekit import ManualClock
 from vms.evm.errors import (
     BlockRangeTooLarge,
     CallHalted,
@@ -77,20 +78,12 @@ class StubNode:
         return self.chain.mine(*txs)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Rpc:
     def __init__(self, tmp_path: Path) -> None:
         self.chain = Chain(tmp_path / "data")
         self.node = StubNode(self.chain)
         self.registry = ApiRegistry()
-        self.clock = Clock()
+        self.clock = ManualClock(1000.0)
         register_eth_api(
             self.registry,
             self.node,

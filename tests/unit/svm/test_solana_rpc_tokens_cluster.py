@@ -45,6 +45,7 @@ from tests.solanakit import (
     mint_to_instruction,
     system_transfer,
 )
+from tests.unit.nodekit import ManualClock
 from tests.unit.svm.svmrpc import call, error, result, send_and_confirm, send_transaction
 from vms.svm.rpc import API_VERSION, FEATURE_SET, SLOTS_PER_EPOCH
 
@@ -302,30 +303,20 @@ def test_token_accounts_by_delegate(node: Node) -> None:
 # -- performance samples ----------------------------------------------------------------------------
 
 
-class Clock:
-    """The node's wall clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def timed_node(tmp_path: Path, clock: Clock) -> Iterator[Node]:
+def timed_node(tmp_path: Path, clock: ManualClock) -> Iterator[Node]:
     """A node whose block times the test sets."""
     node = Node(NodeConfig(home=tmp_path / "home", block_time=None, clock=clock))
     yield node
     node.close()
 
 
-def test_performance_samples_are_one_per_block(timed_node: Node, clock: Clock) -> None:
+def test_performance_samples_are_one_per_block(timed_node: Node, clock: ManualClock) -> None:
     node = timed_node
     clock.now = result(node, "getBlockTime", 0) + 1000  # the genesis block's time is preset
     node.mine()
