@@ -2,7 +2,8 @@
 
 Methods, with Solana's JSON shapes (``RpcResponse`` answers carry ``{"context": {"slot",
 "apiVersion"}, "value"}``; commitment and ``minContextSlot`` are accepted and ignored, a devnet
-block is final at once):
+block is final at once, except that the methods reading history refuse ``processed`` as Solana
+does, ``-32602`` "Method does not support commitment below `confirmed`"):
 
     getHealth getVersion getGenesisHash getSlot getBlockHeight getEpochInfo getTransactionCount
     getLatestBlockhash isBlockhashValid getBalance getAccountInfo getMultipleAccounts
@@ -240,6 +241,14 @@ def parse_config(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise invalid_params("Invalid params: the configuration must be an object")
     return value
+
+
+def at_least_confirmed(cfg: dict[str, Any]) -> None:
+    """Solana's refusal of the ``processed`` commitment by the methods that read committed
+    history (getBlock, getBlocks, getBlocksWithLimit, getTransaction, getSignaturesForAddress,
+    blockSubscribe): here every block is final at once, but clients get the same answer."""
+    if cfg.get("commitment") == "processed":
+        raise invalid_params("Method does not support commitment below `confirmed`")
 
 
 def parse_pubkey(value: Any) -> Pubkey:
@@ -679,6 +688,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         if isinstance(config, str):  # the legacy form: the encoding alone
             config = {"encoding": config}
         cfg = parse_config(config)
+        at_least_confirmed(cfg)
         encoding = _transaction_encoding(cfg)
         key = bytes(parse_signature(signature))
         max_version = _max_version(cfg)
@@ -758,6 +768,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
 
     async def get_signatures_for_address(address: Any, config: Any = None) -> list[Any]:
         cfg = parse_config(config)
+        at_least_confirmed(cfg)
         key = bytes(parse_pubkey(address))
         limit = cfg.get("limit", MAX_SIGNATURES_FOR_ADDRESS)
         if limit is None:
@@ -787,6 +798,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         if isinstance(config, str):  # the legacy form: the encoding alone
             config = {"encoding": config}
         cfg = parse_config(config)
+        at_least_confirmed(cfg)
         if not isinstance(slot, int) or isinstance(slot, bool) or slot < 0:
             raise invalid_params("Invalid params: the slot must be a u64")
         options = BlockOptions.parse(cfg)
@@ -835,7 +847,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
     async def get_blocks(start_slot: Any, end_slot: Any = None, config: Any = None) -> list[int]:
         if isinstance(end_slot, dict):  # getBlocks(start, config)
             end_slot, config = None, end_slot
-        parse_config(config)
+        at_least_confirmed(parse_config(config))
         start = _slot(start_slot)
         end = None if end_slot is None else _slot(end_slot)
         if end is None:  # Solana's default: the range's maximum
@@ -844,7 +856,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         return slots
 
     async def get_blocks_with_limit(start_slot: Any, limit: Any, config: Any = None) -> list[int]:
-        parse_config(config)
+        at_least_confirmed(parse_config(config))
         start = _slot(start_slot)
         count = _slot(limit, "limit")
         if count > MAX_BLOCKS_RANGE:

@@ -90,6 +90,7 @@ from vms.svm.rpc import (
     LoadedBlock,
     SolanaRpcError,
     account_filters,
+    at_least_confirmed,
     block_json,
     encode_account,
     invalid_params,
@@ -260,8 +261,7 @@ class _PubSub(WsDialect, Subscription):
         self, connection: WsConnection, filter_: Any, config: Any = None
     ) -> SubscriptionId:
         cfg = parse_config(config)
-        if cfg.get("commitment") == "processed":  # as Solana: blocks are notified once confirmed
-            raise invalid_params("Method does not support commitment below `confirmed`")
+        at_least_confirmed(cfg)  # as Solana: blocks are notified once confirmed
         match: str | None
         if filter_ == "all":
             match = None

@@ -144,3 +144,29 @@ def test_program_accounts_filters_and_encodings(node: Node) -> None:
     bad = call(node, "getProgramAccounts", str(OWNER), {"filters": [{"nope": 1}]})
     assert bad["error"]["code"] == -32602
     assert call(node, "getProgramAccounts", "xyz")["error"]["code"] == -32602
+
+
+def test_history_refuses_the_processed_commitment_as_solana_does(node: Node) -> None:
+    signature = send_transaction(node, [pay(Keypair().pubkey(), 10**9)], [ALICE])
+    node.mine()
+    slot = result(node, "getSlot")
+    address = str(ALICE.pubkey())
+    history: list[tuple[str, list[object]]] = [
+        ("getBlock", [slot]),
+        ("getBlocks", [0, slot]),
+        ("getBlocks", [0]),
+        ("getBlocksWithLimit", [0, 5]),
+        ("getTransaction", [signature]),
+        ("getSignaturesForAddress", [address]),
+    ]
+    refusal = {
+        "code": -32602,
+        "message": "Method does not support commitment below `confirmed`",
+    }
+    for method, params in history:
+        refused = call(node, method, *params, {"commitment": "processed"})["error"]
+        assert {"code": refused["code"], "message": refused["message"]} == refusal, method
+        for level in ("confirmed", "finalized"):
+            assert "result" in call(node, method, *params, {"commitment": level}), (method, level)
+    # what reads the current state takes any commitment
+    assert "result" in call(node, "getBalance", address, {"commitment": "processed"})
