@@ -101,6 +101,13 @@ from vms.svm.errors import (
     SignatureFailure,
     TransactionFailed,
 )
+from vms.svm.spl_token import (
+    MINT_DECIMALS_OFFSET,
+    TOKEN_PROGRAM_KEYS,
+    is_initialized_token_account,
+    token_account_amount,
+    unpacks_as_mint,
+)
 
 BLOCKHASH_WINDOW = 150  # blocks a blockhash stays valid, as on Solana
 SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
@@ -534,7 +541,7 @@ class SvmModule(Module):
             writable = [*writable, *([True] * len(loaded[0])), *([False] * len(loaded[1]))]
         balance = self.svm.get_balance
         pre_balances = tuple([balance(key) or 0 for key in keys])
-        tokens = not _TOKEN_PROGRAMS.isdisjoint(key_bytes)  # only these move token balances
+        tokens = not TOKEN_PROGRAM_KEYS.isdisjoint(key_bytes)  # only these move token balances
         pre_tokens = self._token_balances(keys) if tokens else []
         self._touched.update(compress(key_bytes, writable))  # before: whatever LiteSVM does stays
         outcome = self._send(tx, verified)
@@ -832,17 +839,17 @@ class SvmModule(Module):
             if account is None:
                 continue
             program = bytes(account.owner)
-            if program not in _TOKEN_PROGRAMS:
+            if program not in TOKEN_PROGRAM_KEYS:
                 continue
             data = bytes(account.data)
-            if not _is_token_account(program, data) or data[_TOKEN_STATE_OFFSET] == 0:
+            if not is_initialized_token_account(program, data):
                 continue
             mint = data[:32]
             if mint not in decimals_of:
                 decimals_of[mint] = self._mint_decimals(mint)
             decimals = decimals_of[mint]
             if decimals is not None:
-                amount = str(int.from_bytes(data[64:72], "little"))
+                amount = str(token_account_amount(data))
                 owner = key_text(data[32:64])
                 out.append([index, key_text(mint), owner, key_text(program), amount, decimals])
         return out
@@ -850,12 +857,10 @@ class SvmModule(Module):
     def _mint_decimals(self, mint: bytes) -> int | None:
         """An initialized SPL Token or Token-2022 mint's decimals; None for anything else."""
         account = self.svm.get_account(Pubkey.from_bytes(mint))
-        if account is None or bytes(account.owner) not in _TOKEN_PROGRAMS:
+        if account is None or bytes(account.owner) not in TOKEN_PROGRAM_KEYS:
             return None
         data = bytes(account.data)
-        if len(data) < _MINT_LEN or not data[_MINT_DECIMALS_OFFSET + 1]:
-            return None
-        return data[_MINT_DECIMALS_OFFSET]
+        return data[MINT_DECIMALS_OFFSET] if unpacks_as_mint(data) else None
 
     def _loaded_addresses(
         self, lookups: Sequence[Any]
@@ -1087,28 +1092,6 @@ _RECORD_V2 = 2
 _INNER_GROUP = struct.Struct("<BH")
 _INNER_INSTRUCTION = struct.Struct("<BBHI")
 _NO_EXTRA = (None, None, None, None, None, None)
-_TOKEN_PROGRAMS = frozenset(
-    bytes(Pubkey.from_string(program))
-    for program in (
-        "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",  # SPL Token
-        "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb",  # Token-2022
-    )
-)
-_TOKEN_2022_PROGRAM = bytes(Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"))
-_TOKEN_ACCOUNT_LEN = 165  # spl-token Account::LEN
-_TOKEN_STATE_OFFSET = 108  # AccountState: 0 uninitialized, 1 initialized, 2 frozen
-_MINT_LEN = 82  # spl-token Mint::LEN
-_MINT_DECIMALS_OFFSET = 44  # then is_initialized
-
-
-def _is_token_account(program: bytes, data: bytes) -> bool:
-    """SPL Token's 165-byte account; Token-2022's may be longer, its account type byte (at 165)
-    then 2 (an account)."""
-    if len(data) == _TOKEN_ACCOUNT_LEN:
-        return True
-    return program == _TOKEN_2022_PROGRAM and len(data) > _TOKEN_ACCOUNT_LEN and data[165] == 2
-
-
 _ORDER = struct.Struct(">QI")
 
 

@@ -33,6 +33,8 @@ from typing import Any
 
 from solders.pubkey import Pubkey
 
+from vms.svm.spl_token import TOKEN_PROGRAMS
+
 __all__ = [
     "ASSOCIATED_TOKEN_PROGRAM",
     "MEMO_PROGRAMS",
@@ -48,12 +50,7 @@ __all__ = [
 ]
 
 SYSTEM_PROGRAM_ID = "11111111111111111111111111111111"
-TOKEN_PROGRAM_IDS = frozenset(
-    (
-        "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",  # SPL Token
-        "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb",  # Token-2022
-    )
-)
+TOKEN_PROGRAM_IDS = frozenset(str(program) for program in TOKEN_PROGRAMS)
 ASSOCIATED_TOKEN_PROGRAM = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"
 MEMO_PROGRAMS = frozenset(
     (

@@ -162,6 +162,22 @@ from vms.svm.parsed import (
     token_amount,
     ui_instruction,
 )
+from vms.svm.spl_token import (
+    DELEGATE_OFFSET,
+    MINT_DECIMALS_OFFSET,
+    MINT_LEN,
+    MINT_SUPPLY_OFFSET,
+    NATIVE_MINT,
+    TOKEN_2022_PROGRAM,
+    TOKEN_ACCOUNT_LEN,
+    TOKEN_ACCOUNT_STATE_OFFSET,
+    TOKEN_PROGRAM,
+    TOKEN_PROGRAMS,
+    is_initialized_token_account,
+    is_token_account,
+    token_account_amount,
+    unpacks_as_mint,
+)
 
 API_VERSION = "2.1.0"
 FEATURE_SET = 1_416_569_292
@@ -184,18 +200,6 @@ PERFORMANCE_SAMPLES_LIMIT = 720  # Solana's limit on getRecentPerformanceSamples
 MAX_SAMPLE_PERIOD_SECS = 2**16 - 1  # a performance sample's period is a u16
 SHRED_VERSION = 0  # getClusterNodes: the devnet makes no shreds
 STAKE_MINIMUM_DELEGATION = 10**9  # 1 SOL: what the SVM's stake program enforces (all features on)
-TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
-TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
-NATIVE_MINT = Pubkey.from_string("So11111111111111111111111111111111111111112")
-TOKEN_ACCOUNT_LEN = 165  # spl-token Account::LEN
-MINT_LEN = 82  # spl-token Mint::LEN
-MINT_SUPPLY_OFFSET = 36  # u64 LE, then the decimals
-MINT_DECIMALS_OFFSET = 44
-MULTISIG_LEN = 355  # spl-token Multisig::LEN: never a mint nor an account
-ACCOUNT_TYPE_MINT = 1  # Token-2022's account type byte (at 165) of a mint with extensions
-DELEGATE_OFFSET = 72  # a token account's delegate: COption<Pubkey> (u32 LE tag, then the key)
-TOKEN_ACCOUNT_STATE_OFFSET = 108  # 0 uninitialized, 1 initialized, 2 frozen
 
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -1132,7 +1136,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         data = bytes(account.data)
         if account.owner not in TOKEN_PROGRAMS:
             raise invalid_params("Invalid param: not a Token mint")
-        if not _unpacks_as_mint(data):
+        if not unpacks_as_mint(data):
             raise invalid_params("Invalid param: Token mint could not be unpacked")
         return account.owner, data[MINT_DECIMALS_OFFSET]
 
@@ -1150,7 +1154,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
                 continue
             data = bytes(account.data)
             if (
-                _is_initialized_token_account(account.owner, data)
+                is_initialized_token_account(account.owner, data)
                 and (mint_key is None or data[:32] == mint_key)
                 and matches(data)
             ):
@@ -1201,10 +1205,10 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             if account.owner not in TOKEN_PROGRAMS:
                 raise invalid_params("Invalid param: not a Token account")
             data = bytes(account.data)
-            if not _is_token_account(account.owner, data):
+            if not is_token_account(account.owner, data):
                 raise invalid_params("Invalid param: not a v2.0 Token account")
             decimals = mint_decimals(Pubkey.from_bytes(data[:32]))[1]
-            return token_amount(int.from_bytes(data[64:72], "little"), decimals)
+            return token_amount(token_account_amount(data), decimals)
 
         return await read(value)
 
@@ -1219,7 +1223,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
             if account.owner not in TOKEN_PROGRAMS:
                 raise invalid_params("Invalid param: not a Token mint")
             data = bytes(account.data)
-            if not _unpacks_as_mint(data):
+            if not unpacks_as_mint(data):
                 raise invalid_params("Invalid param: mint could not be unpacked")
             supply = int.from_bytes(data[MINT_SUPPLY_OFFSET:MINT_DECIMALS_OFFSET], "little")
             return token_amount(supply, data[MINT_DECIMALS_OFFSET])
@@ -1233,7 +1237,7 @@ def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) ->
         def value() -> list[dict[str, Any]]:
             decimals = mint_decimals(key)[1]
             balances = [
-                (int.from_bytes(bytes(account.data)[64:72], "little"), bytes(pubkey))
+                (token_account_amount(bytes(account.data)), bytes(pubkey))
                 for pubkey, account in token_accounts(None, key, lambda _: True)
             ]
             # Agave keeps the largest (amount, address) pairs: a tie puts the higher address first
@@ -1324,42 +1328,6 @@ def _token_balances_json(entries: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _is_token_account(program: Pubkey, data: bytes) -> bool:
-    """SPL Token's 165-byte account; Token-2022's may be longer, its account type byte (at 165)
-    then 2 (an account)."""
-    if len(data) == TOKEN_ACCOUNT_LEN:
-        return True
-    return program == TOKEN_2022_PROGRAM and len(data) > TOKEN_ACCOUNT_LEN and data[165] == 2
-
-
-def _is_initialized_token_account(program: Pubkey, data: bytes) -> bool:
-    """Agave's token account state filter: a token account (not a multisig's 355 bytes) whose
-    state (byte 108) is not uninitialized."""
-    return (
-        len(data) != MULTISIG_LEN
-        and _is_token_account(program, data)
-        and data[TOKEN_ACCOUNT_STATE_OFFSET] != 0
-    )
-
-
-def _unpacks_as_mint(data: bytes) -> bool:
-    """Token-2022's ``StateWithExtensions::<Mint>::unpack``, which Agave reads both programs'
-    mints with: an initialized 82-byte mint with valid ``COption`` tags, or a longer one (not a
-    multisig's 355 bytes) whose bytes 82..165 are zero and whose account type (byte 165) is 1."""
-    if len(data) < MINT_LEN or len(data) == MULTISIG_LEN:
-        return False
-    tags = (int.from_bytes(data[offset : offset + 4], "little") for offset in (0, 46))
-    if data[MINT_DECIMALS_OFFSET + 1] != 1 or any(tag > 1 for tag in tags):  # is_initialized
-        return False
-    if len(data) == MINT_LEN:
-        return True
-    return (
-        len(data) > TOKEN_ACCOUNT_LEN
-        and not any(data[MINT_LEN:TOKEN_ACCOUNT_LEN])
-        and data[TOKEN_ACCOUNT_LEN] == ACCOUNT_TYPE_MINT
-    )
-
-
 def _token_accounts_filter(token_filter: Any) -> tuple[Pubkey | None, Pubkey | None]:
     """``{"mint": <pubkey>}`` or ``{"programId": <pubkey>}`` (a token program) as (program,
     mint), one of them None."""
@@ -1419,12 +1387,12 @@ def _mint_info(data: bytes) -> dict[str, Any] | None:
         "freezeAuthority": None if freeze is None else str(Pubkey.from_bytes(freeze)),
         "isInitialized": True,
         "mintAuthority": None if authority is None else str(Pubkey.from_bytes(authority)),
-        "supply": str(int.from_bytes(data[36:44], "little")),
+        "supply": str(int.from_bytes(data[MINT_SUPPLY_OFFSET:MINT_DECIMALS_OFFSET], "little")),
     }
 
 
 def _token_account_info(data: bytes, mint_decimals: MintDecimals) -> dict[str, Any] | None:
-    state = data[108]
+    state = data[TOKEN_ACCOUNT_STATE_OFFSET]
     if state not in (1, 2):
         return None
     try:
@@ -1439,7 +1407,7 @@ def _token_account_info(data: bytes, mint_decimals: MintDecimals) -> dict[str, A
         "mint": str(Pubkey.from_bytes(data[:32])),
         "owner": str(Pubkey.from_bytes(data[32:64])),
         "state": "initialized" if state == 1 else "frozen",
-        "tokenAmount": token_amount(int.from_bytes(data[64:72], "little"), decimals),
+        "tokenAmount": token_amount(token_account_amount(data), decimals),
     }
     if delegate is not None:
         info["delegate"] = str(Pubkey.from_bytes(delegate))
