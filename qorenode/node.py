@@ -215,10 +215,8 @@ class Node:
         async def anvil_mine(blocks: Any = None, interval: Any = None) -> str:
             """anvil_mine(count?, interval?): ``count`` blocks (default 1), their times
             ``interval`` seconds apart when given."""
-            count = 1 if blocks is None else _quantity(blocks, "block count")
+            count = _block_count(blocks)
             seconds = None if interval is None else _quantity(interval, "interval")
-            if not 1 <= count <= MAX_MINED_BLOCKS:
-                raise InvalidParams(f"block count must be 1 to {MAX_MINED_BLOCKS}, got {count}")
             await self.worker.run(lambda: self.mine(count, interval=seconds))
             return "0x0"
 
@@ -232,9 +230,7 @@ class Node:
                 if unknown:
                     raise InvalidParams(f"unknown evm_mine options: {', '.join(sorted(unknown))}")
                 timestamp, blocks = options.get("timestamp"), options.get("blocks")
-            count = 1 if blocks is None else _quantity(blocks, "block count")
-            if not 1 <= count <= MAX_MINED_BLOCKS:
-                raise InvalidParams(f"block count must be 1 to {MAX_MINED_BLOCKS}, got {count}")
+            count = _block_count(blocks)
             first = None if timestamp is None else _quantity(timestamp, "timestamp")
             await self.worker.run(lambda: self.mine(count, first_timestamp=first))
             return "0x0"
@@ -305,7 +301,8 @@ class Node:
 MAX_MINED_BLOCKS = 100_000
 """The most blocks one evm_mine/anvil_mine call produces (the call holds the state worker)."""
 
-MAX_TIMESTAMP = 2**63 - 1
+MAX_QUANTITY = 2**63 - 1
+"""The largest block count, time or interval a mining call takes (block times are signed 64-bit)."""
 
 
 def _quantity(value: Any, what: str) -> int:
@@ -316,9 +313,17 @@ def _quantity(value: Any, what: str) -> int:
     elif isinstance(value, str) and value[:2] in ("0x", "0X"):
         with contextlib.suppress(ValueError):
             number = int(value[2:], 16)
-    if number is None or not 0 <= number <= MAX_TIMESTAMP:
+    if number is None or not 0 <= number <= MAX_QUANTITY:
         raise InvalidParams(f"invalid {what} {value!r}: a quantity (0x-hex or number) expected")
     return number
+
+
+def _block_count(value: Any) -> int:
+    """A mining call's block count: 1 when absent, else 1 to ``MAX_MINED_BLOCKS``."""
+    count = 1 if value is None else _quantity(value, "block count")
+    if not 1 <= count <= MAX_MINED_BLOCKS:
+        raise InvalidParams(f"block count must be 1 to {MAX_MINED_BLOCKS}, got {count}")
+    return count
 
 
 def banner(node: Node) -> str:

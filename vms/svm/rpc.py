@@ -371,18 +371,30 @@ def encode_account(
     if account is None:
         return None
     data = bytes(account.data)
-    if cfg.get("encoding") == "jsonParsed" and cfg.get("dataSlice") is None:
-        parsed = parsed_token_data(account.owner, data, mint_decimals)
-        if parsed is not None:
-            return {
-                "data": parsed,
-                "executable": bool(account.executable),
-                "lamports": int(account.lamports),
-                "owner": str(account.owner),
-                "rentEpoch": int(account.rent_epoch),
-                "space": len(data),
-            }
+    return {
+        "data": _encode_account_data(account.owner, data, cfg, limit_base58, mint_decimals),
+        "executable": bool(account.executable),
+        "lamports": int(account.lamports),
+        "owner": str(account.owner),
+        "rentEpoch": int(account.rent_epoch),
+        "space": len(data),
+    }
+
+
+def _encode_account_data(
+    owner: Pubkey,
+    data: bytes,
+    cfg: dict[str, Any],
+    limit_base58: bool,
+    mint_decimals: MintDecimals | None,
+) -> Any:
+    """An account's ``data`` field in ``cfg``'s encoding, after its data slice."""
+    encoding = cfg.get("encoding")
     data_slice = cfg.get("dataSlice")
+    if encoding == "jsonParsed" and data_slice is None:
+        parsed = parsed_token_data(owner, data, mint_decimals)
+        if parsed is not None:
+            return parsed
     if data_slice is not None:
         if not isinstance(data_slice, dict):
             raise invalid_params("Invalid params: dataSlice must be {offset, length}")
@@ -392,8 +404,6 @@ def encode_account(
                 "Invalid params: dataSlice offset and length must be integers >= 0"
             )
         data = data[offset : offset + length]
-    encoding = cfg.get("encoding")
-    encoded: Any
     if encoding in (None, "binary", "base58"):
         if limit_base58 and len(data) > MAX_BASE58_ACCOUNT_DATA:
             raise SolanaRpcError(
@@ -402,21 +412,12 @@ def encode_account(
                 rpc_code=-32600,
             )
         text = b58encode(data)
-        encoded = text if encoding in (None, "binary") else [text, "base58"]
-    elif encoding in ("base64", "jsonParsed"):  # data without a parser: base64
-        encoded = [base64.b64encode(data).decode(), "base64"]
-    elif encoding == "base64+zstd":  # what Solana's Rust RpcClient (the CLI) asks for
-        encoded = [base64.b64encode(_zstd_compress(data)).decode(), "base64+zstd"]
-    else:
-        raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
-    return {
-        "data": encoded,
-        "executable": bool(account.executable),
-        "lamports": int(account.lamports),
-        "owner": str(account.owner),
-        "rentEpoch": int(account.rent_epoch),
-        "space": len(bytes(account.data)),
-    }
+        return text if encoding in (None, "binary") else [text, "base58"]
+    if encoding in ("base64", "jsonParsed"):  # data without a parser: base64
+        return [base64.b64encode(data).decode(), "base64"]
+    if encoding == "base64+zstd":  # what Solana's Rust RpcClient (the CLI) asks for
+        return [base64.b64encode(_zstd_compress(data)).decode(), "base64+zstd"]
+    raise invalid_params(f"Invalid params: unknown encoding {encoding!r}")
 
 
 def register_solana_api(api: ApiRegistry, node: NodeServices, svm: SvmModule) -> None:

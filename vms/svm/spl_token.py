@@ -10,6 +10,7 @@ TOKEN_PROGRAM = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 TOKEN_2022_PROGRAM = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 TOKEN_PROGRAMS = (TOKEN_PROGRAM, TOKEN_2022_PROGRAM)
 TOKEN_PROGRAM_KEYS = frozenset(bytes(program) for program in TOKEN_PROGRAMS)
+_TOKEN_2022_KEY = bytes(TOKEN_2022_PROGRAM)
 NATIVE_MINT = Pubkey.from_string("So11111111111111111111111111111111111111112")
 
 TOKEN_ACCOUNT_LEN = 165  # spl-token Account::LEN
@@ -36,7 +37,7 @@ def is_token_account(program: Pubkey | bytes, data: bytes) -> bool:
     if len(data) == TOKEN_ACCOUNT_LEN:
         return True
     return (
-        bytes(program) == bytes(TOKEN_2022_PROGRAM)
+        bytes(program) == _TOKEN_2022_KEY
         and len(data) > TOKEN_ACCOUNT_LEN
         and data[ACCOUNT_TYPE_OFFSET] == ACCOUNT_TYPE_ACCOUNT
     )
