@@ -308,8 +308,10 @@ class NodeProcess:
             )
 
     def wait_ready(self, timeout: float) -> None:
-        """Poll eth_blockNumber until it answers (bounded), failing early if the node exits."""
+        """Poll until eth_blockNumber answers and every other server accepts connections (they
+        start one after another), bounded; failing early if the node exits."""
         deadline = time.monotonic() + timeout
+        others = [self.ports["ws"], self.ports["rest"], self.ports["svm"], self.ports["svm"] + 1]
         while True:
             assert self.process is not None
             if self.process.poll() is not None:
@@ -317,6 +319,8 @@ class NodeProcess:
             with contextlib.suppress(OSError, http.client.HTTPException):
                 status, body = post(self.eth_url, _BLOCK_NUMBER, timeout=2.0)
                 if status == 200 and "result" in json.loads(body):
+                    for port in others:
+                        socket.create_connection(("127.0.0.1", port), timeout=2.0).close()
                     return
             if time.monotonic() > deadline:
                 raise AssertionError(f"node not answering after {timeout}s:\n{self.log()}")
